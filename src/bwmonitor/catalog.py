@@ -1,0 +1,533 @@
+"""The indicator catalogue: indicators.toml loaded and validated into frozen dataclasses.
+
+Nothing downstream reads TOML or raw dicts. Validation collects every problem with its
+TOML path (``indicators.woz.unti: unknown key; did you mean 'unit'?``) instead of
+stopping at the first. The field registry below is the single description of the
+format: validation reads it, and docs/catalogue.md is generated from it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bwmonitor.errors import CatalogInvalid
+from bwmonitor.suggest import did_you_mean
+
+DEFAULT_CATALOG_NAME = "indicators.toml"
+CBS_CATALOGS = ("opendata", "dataderden")
+TABLE_ID = re.compile(r"^[0-9]{5}[A-Za-z]{3}$|^[0-9]{4,5}[a-z]{3,4}$")
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"  #: a higher value is better (income, participation)
+    LOWER = "lower"  #: a lower value is better (bijstand, loneliness)
+    NEUTRAL = "neutral"  #: neither (population, household size)
+
+
+class Aggregation(StrEnum):
+    SUM = "sum"  #: counts: the region's value is the sum of its members
+    RATIO = "ratio"  #: sum of numerators / sum of denominators x scale
+    WEIGHTED_MEAN = "weighted_mean"  #: mean of members weighted by another indicator
+    NONE = "none"  #: medians, model estimates, distances: never computed from members
+
+
+# ---------------------------------------------------------------- field registry
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One key of a catalogue section: its type, whether required, and what it means."""
+
+    name: str
+    type: str  #: "str", "int", "number", "bool", "list[str]", "table[str]", "table[number]"
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "monitor": (
+        Field("title", "str", "Name of the monitor, printed on outputs."),
+        Field(
+            "region_levels",
+            "list[str]",
+            "Region code prefixes fetched from CBS tables (NL, PV, CR, GM, WK, BU). "
+            'Default ["NL", "PV", "CR", "GM"]: all municipalities, for ranks and quartiles.',
+        ),
+        Field(
+            "period_types",
+            "list[str]",
+            'CBS period kinds fetched from tables with a Perioden dimension: "JJ" years, '
+            '"KW" quarters, "MM" months. Default ["JJ"].',
+        ),
+    ),
+    "themes": (Field("title", "str", "Dutch title of the theme.", required=True),),
+    "sources": (
+        Field("title", "str", "Description of the source, for the sources sheet."),
+        Field("table", "str", "A CBS table id, e.g. 03759ned."),
+        Field(
+            "series",
+            "table[str]",
+            "A table series, one CBS table per year, e.g. the KWB tables: "
+            '{ "2020" = "84799NED", "2024" = "85984NED" }. Measures are matched across '
+            "years by key stem, since CBS renumbers keys every year.",
+        ),
+        Field(
+            "catalog",
+            "str",
+            "CBS catalogue holding the table(s): opendata (default) or dataderden "
+            "(third parties such as RIVM).",
+            choices=CBS_CATALOGS,
+        ),
+        Field(
+            "csv",
+            "str",
+            "A local CSV with columns region_code, period, value (and optionally status), "
+            "for non-CBS figures; path relative to the catalogue file.",
+        ),
+    ),
+    "indicators": (
+        Field("title", "str", "Dutch title, as printed in tables.", required=True),
+        Field("theme", "str", "Id of a theme in [themes].", required=True),
+        Field("unit", "str", 'Unit as printed: "aantal", "%", "euro", "1 000 euro", "km".'),
+        Field("decimals", "int", "Decimals shown; default 0."),
+        Field(
+            "better",
+            "str",
+            "Which direction is better, for ranks and trends.",
+            required=True,
+            choices=tuple(d.value for d in Direction),
+        ),
+        Field("source", "str", "Id of a source in [sources] (not for ratios)."),
+        Field(
+            "measure",
+            "str",
+            "The CBS measure key (AantalInwoners_5), or for a series its key stem "
+            "(AantalInwoners).",
+        ),
+        Field(
+            "filters",
+            "table[str]",
+            'Dimension codes, e.g. { Geslacht = "T001038", Leeftijd = "20300" }.',
+        ),
+        Field("numerator", "str", "For a derived ratio: id of the numerator indicator."),
+        Field("denominator", "str", "For a derived ratio: id of the denominator indicator."),
+        Field("scale", "number", "For a derived ratio: multiplier, e.g. 1000 for per 1.000."),
+        Field(
+            "aggregate",
+            "str",
+            "How a larger region gets a value when CBS does not publish one.",
+            required=True,
+            choices=tuple(a.value for a in Aggregation),
+        ),
+        Field("weight", "str", "For weighted_mean: id of the weight indicator (same period)."),
+        Field("footnote", "str", "Footnote printed with the indicator."),
+    ),
+    "regions": (
+        Field("name", "str", "Name of the custom region, as printed.", required=True),
+        Field("members", "list[str]", "Municipality codes (GMxxxx).", required=True),
+        Field("aliases", "list[str]", "Short names usable with --region."),
+    ),
+}
+SECTION_DOCS = {
+    "monitor": "Settings of the monitor as a whole (one table).",
+    "themes": "The themes indicators are grouped in; `[themes.ID]`.",
+    "sources": "Where figures come from: a CBS table, a CBS table series or a local CSV; "
+    "`[sources.ID]`, exactly one of table, series, csv.",
+    "indicators": "The indicators; `[indicators.ID]`, either source+measure or "
+    "numerator+denominator.",
+    "regions": "Custom regions made of municipalities; `[regions.ID]`.",
+}
+SINGLETON_SECTIONS = {"monitor"}
+
+# ---------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A CBS table, a series of CBS tables (one per year), or a local CSV."""
+
+    id: str
+    title: str
+    tables: tuple[tuple[str, str], ...] = ()  #: (period label or "", table id)
+    catalog: str = "opendata"
+    csv_path: Path | None = None
+
+    @property
+    def is_series(self) -> bool:
+        return len(self.tables) > 1 or any(label for label, _ in self.tables)
+
+    @property
+    def table_ids(self) -> tuple[str, ...]:
+        return tuple(table_id for _, table_id in self.tables)
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    numerator: str
+    denominator: str
+    scale: float
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    title: str
+    theme: str
+    unit: str
+    decimals: int
+    better: Direction
+    aggregate: Aggregation
+    source: str | None = None
+    measure: str | None = None
+    filters: Mapping[str, str] = field(default_factory=dict)
+    ratio: Ratio | None = None
+    weight: str | None = None
+    footnote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomRegion:
+    id: str
+    name: str
+    members: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableRequest:
+    """What the catalogue needs from one CBS table: the basis of one fetch."""
+
+    table_id: str
+    catalog: str
+    measures: tuple[str, ...]  #: keys or key stems, sorted
+    filters: Mapping[str, tuple[str, ...]]  #: dimension -> codes (unpadded), sorted
+    region_levels: tuple[str, ...]
+    period_types: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    path: str  #: where it was read from, for messages
+    title: str
+    region_levels: tuple[str, ...]
+    period_types: tuple[str, ...]
+    themes: Mapping[str, Theme]
+    sources: Mapping[str, Source]
+    indicators: Mapping[str, Indicator]
+    regions: Mapping[str, CustomRegion]
+
+    def table_requests(self) -> list[TableRequest]:
+        """One request per CBS table, covering every indicator that reads it.
+
+        Filters are merged per dimension: when one indicator leaves a dimension open,
+        the whole dimension is fetched; otherwise the union of the asked codes.
+        """
+        measures: dict[str, set[str]] = {}
+        wanted_filters: dict[str, list[Mapping[str, str]]] = {}
+        catalogs: dict[str, str] = {}
+        for indicator in self.indicators.values():
+            source = self.sources.get(indicator.source or "")
+            if source is None or indicator.measure is None:
+                continue
+            for table_id in source.table_ids:
+                catalogs[table_id] = source.catalog
+                measures.setdefault(table_id, set()).add(indicator.measure)
+                wanted_filters.setdefault(table_id, []).append(indicator.filters)
+        return [
+            TableRequest(
+                table_id=table_id,
+                catalog=catalogs[table_id],
+                measures=tuple(sorted(measures[table_id])),
+                filters=_merge_filters(wanted_filters[table_id]),
+                region_levels=self.region_levels,
+                period_types=self.period_types,
+            )
+            for table_id in sorted(measures)
+        ]
+
+
+def _merge_filters(wanted: list[Mapping[str, str]]) -> dict[str, tuple[str, ...]]:
+    """Union of the codes per dimension; a dimension one indicator leaves open stays open."""
+    dimensions = sorted({dim for filters in wanted for dim in filters})
+    return {
+        dim: tuple(sorted({filters[dim] for filters in wanted}))
+        for dim in dimensions
+        if all(dim in filters for filters in wanted)
+    }
+
+
+# ---------------------------------------------------------------- loading
+
+
+def shipped_catalog_text() -> str:
+    return resources.files("bwmonitor").joinpath(DEFAULT_CATALOG_NAME).read_text("utf-8")
+
+
+def load(path: Path | None) -> Catalog:
+    """Load and validate a catalogue; None loads the one shipped with bwmonitor.
+
+    Raises CatalogInvalid listing every problem found.
+    """
+    if path is None:
+        return parse(shipped_catalog_text(), f"(shipped) {DEFAULT_CATALOG_NAME}", base=None)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise CatalogInvalid(str(path), [f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CatalogInvalid(str(path), [f"{path}: cannot be read: {err}"]) from None
+    return parse(text, str(path), base=path.parent)
+
+
+def parse(text: str, origin: str, base: Path | None) -> Catalog:
+    """Parse catalogue text; raise CatalogInvalid with every problem found."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CatalogInvalid(origin, [f"not valid TOML: {err}"]) from None
+    problems = list(check_structure(raw))
+    if problems:
+        raise CatalogInvalid(origin, problems)
+    catalog = _build(raw, origin, base)
+    problems = list(check_references(catalog))
+    if problems:
+        raise CatalogInvalid(origin, problems)
+    return catalog
+
+
+def check_structure(raw: Mapping[str, Any]) -> Iterator[str]:
+    """Unknown sections and keys, wrong types, unknown enum values, missing keys."""
+    for section, value in raw.items():
+        if section not in FIELDS:
+            yield f"{section}: unknown section{did_you_mean(section, FIELDS)}"
+            continue
+        if not isinstance(value, dict):
+            yield f"{section}: must be a table ([{section}])"
+            continue
+        if section in SINGLETON_SECTIONS:
+            yield from _check_entry(section, section, value)
+            continue
+        for entry_id, entry in value.items():
+            path = f"{section}.{entry_id}"
+            if not isinstance(entry, dict):
+                yield f"{path}: must be a table ([{path}])"
+            else:
+                yield from _check_entry(section, path, entry)
+    yield from _check_source_kinds(raw.get("sources"))
+    yield from _check_indicator_kinds(raw.get("indicators"))
+
+
+def _check_entry(section: str, path: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    fields = {f.name: f for f in FIELDS[section]}
+    for key, value in entry.items():
+        spec = fields.get(key)
+        if spec is None:
+            yield f"{path}.{key}: unknown key{did_you_mean(key, fields)}"
+            continue
+        type_problem = _type_problem(spec, value)
+        if type_problem:
+            yield f"{path}.{key}: {type_problem}"
+        elif spec.choices and value not in spec.choices:
+            choices = ", ".join(spec.choices)
+            yield (
+                f"{path}.{key}: {value!r} is not one of {choices}"
+                f"{did_you_mean(str(value), spec.choices)}"
+            )
+    for spec in FIELDS[section]:
+        if spec.required and spec.name not in entry:
+            yield f"{path}: missing required key {spec.name!r}"
+
+
+def _type_problem(spec: Field, value: Any) -> str | None:
+    ok = {
+        "str": lambda v: isinstance(v, str) and v.strip() != "",
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "list[str]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        "table[str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+    }[spec.type]
+    if ok(value):
+        return None
+    wanted = {
+        "str": "a non-empty string",
+        "int": "a whole number >= 0",
+        "number": "a number",
+        "bool": "true or false",
+        "list[str]": 'a list of strings, e.g. ["a", "b"]',
+        "table[str]": 'a table of strings, e.g. { key = "value" }',
+    }[spec.type]
+    return f"must be {wanted}, not {value!r}"
+
+
+def _check_source_kinds(sources: Any) -> Iterator[str]:
+    if not isinstance(sources, dict):
+        return
+    for source_id, entry in sources.items():
+        if not isinstance(entry, dict):
+            continue
+        kinds = [k for k in ("table", "series", "csv") if k in entry]
+        if len(kinds) != 1:
+            found = ", ".join(kinds) or "none"
+            yield f"sources.{source_id}: give exactly one of table, series, csv (found: {found})"
+        table_id = entry.get("table")
+        if isinstance(table_id, str) and not TABLE_ID.match(table_id):
+            yield f"sources.{source_id}.table: {table_id!r} does not look like a CBS table id"
+        series = entry.get("series")
+        if isinstance(series, dict):
+            for label, table_id in series.items():
+                if isinstance(table_id, str) and not TABLE_ID.match(table_id):
+                    yield (
+                        f"sources.{source_id}.series.{label}: {table_id!r} does not look "
+                        "like a CBS table id"
+                    )
+
+
+def _check_indicator_kinds(indicators: Any) -> Iterator[str]:
+    if not isinstance(indicators, dict):
+        return
+    for indicator_id, entry in indicators.items():
+        if not isinstance(entry, dict):
+            continue
+        path = f"indicators.{indicator_id}"
+        is_ratio = "numerator" in entry or "denominator" in entry
+        if is_ratio:
+            for key in ("numerator", "denominator"):
+                if key not in entry:
+                    yield f"{path}: a derived ratio needs {key!r}"
+            for key in ("source", "measure", "filters"):
+                if key in entry:
+                    yield f"{path}.{key}: a derived ratio has no {key} (it has a numerator)"
+        elif "source" not in entry:
+            yield f"{path}: missing required key 'source' (or numerator/denominator)"
+        if entry.get("aggregate") == Aggregation.WEIGHTED_MEAN and "weight" not in entry:
+            yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
+        if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
+            yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
+
+
+def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
+    monitor = raw.get("monitor", {})
+    themes = {tid: Theme(tid, t["title"]) for tid, t in raw.get("themes", {}).items()}
+    sources = {sid: _build_source(sid, s, base) for sid, s in raw.get("sources", {}).items()}
+    indicators = {iid: _build_indicator(iid, i) for iid, i in raw.get("indicators", {}).items()}
+    regions = {
+        rid: CustomRegion(rid, r["name"], tuple(r["members"]), tuple(r.get("aliases", ())))
+        for rid, r in raw.get("regions", {}).items()
+    }
+    return Catalog(
+        path=origin,
+        title=monitor.get("title", "Monitor Brede Welvaart"),
+        region_levels=tuple(monitor.get("region_levels", ("NL", "PV", "CR", "GM"))),
+        period_types=tuple(monitor.get("period_types", ("JJ",))),
+        themes=themes,
+        sources=sources,
+        indicators=indicators,
+        regions=regions,
+    )
+
+
+def _build_source(source_id: str, entry: Mapping[str, Any], base: Path | None) -> Source:
+    if "csv" in entry:
+        csv_path = Path(entry["csv"])
+        if base is not None and not csv_path.is_absolute():
+            csv_path = base / csv_path
+        return Source(source_id, entry.get("title", source_id), csv_path=csv_path)
+    if "series" in entry:
+        tables = tuple(sorted(entry["series"].items()))
+    else:
+        tables = (("", entry["table"]),)
+    return Source(
+        source_id,
+        entry.get("title", source_id),
+        tables=tables,
+        catalog=entry.get("catalog", "opendata"),
+    )
+
+
+def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
+    ratio = None
+    if "numerator" in entry:
+        ratio = Ratio(entry["numerator"], entry["denominator"], float(entry.get("scale", 1)))
+    return Indicator(
+        id=indicator_id,
+        title=entry["title"],
+        theme=entry["theme"],
+        unit=entry.get("unit", ""),
+        decimals=entry.get("decimals", 0),
+        better=Direction(entry["better"]),
+        aggregate=Aggregation(entry["aggregate"]),
+        source=entry.get("source"),
+        measure=entry.get("measure"),
+        filters=dict(entry.get("filters", {})),
+        ratio=ratio,
+        weight=entry.get("weight"),
+        footnote=entry.get("footnote"),
+    )
+
+
+def check_references(catalog: Catalog) -> Iterator[str]:
+    """References to unknown themes, sources, indicators; cycles between ratios."""
+    for ind in catalog.indicators.values():
+        path = f"indicators.{ind.id}"
+        if ind.theme not in catalog.themes:
+            hint = did_you_mean(ind.theme, catalog.themes)
+            yield f"{path}.theme: unknown theme {ind.theme!r}{hint}"
+        if ind.source is not None:
+            source = catalog.sources.get(ind.source)
+            if source is None:
+                yield (
+                    f"{path}.source: unknown source {ind.source!r}"
+                    f"{did_you_mean(ind.source, catalog.sources)}"
+                )
+            elif source.csv_path is None and ind.measure is None:
+                yield f"{path}: a CBS source needs a 'measure'"
+        refs = [("weight", ind.weight)]
+        if ind.ratio is not None:
+            refs += [("numerator", ind.ratio.numerator), ("denominator", ind.ratio.denominator)]
+        for key, ref in refs:
+            if ref is not None and ref not in catalog.indicators:
+                yield (
+                    f"{path}.{key}: unknown indicator {ref!r}"
+                    f"{did_you_mean(ref, catalog.indicators)}"
+                )
+    yield from _check_cycles(catalog)
+    for region in catalog.regions.values():
+        for i, code in enumerate(region.members):
+            if not re.fullmatch(r"GM\d{4}", code):
+                where = f"regions.{region.id}.members[{i}]"
+                yield f"{where}: {code!r} is not a municipality code (GMxxxx)"
+
+
+def _check_cycles(catalog: Catalog) -> Iterator[str]:
+    def parents(ind: Indicator) -> list[str]:
+        deps = [ind.weight] if ind.weight else []
+        if ind.ratio:
+            deps += [ind.ratio.numerator, ind.ratio.denominator]
+        return [d for d in deps if d in catalog.indicators]
+
+    reported: set[str] = set()
+    for start in catalog.indicators:
+        stack = [(start, [start])]
+        while stack:
+            current, trail = stack.pop()
+            for dep in parents(catalog.indicators[current]):
+                if dep == start and start not in reported:
+                    reported.update(trail)
+                    yield f"indicators.{start}: derived from itself ({' -> '.join([*trail, dep])})"
+                elif dep not in trail:
+                    stack.append((dep, [*trail, dep]))

@@ -1,0 +1,162 @@
+"""The command line: options -> one pipeline call -> render. Errors -> exit codes, here only.
+
+Exit codes: 0 success; 1 an error reported as one clear message; 2 invalid input (usage,
+unknown region or table, invalid catalogue); 75 temporary failure worth retrying later
+(CBS unreachable after retries, another run holds the lock).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from bwmonitor import render
+from bwmonitor.errors import EXIT_ERROR, BwmonitorError, FetchFailed
+from bwmonitor.settings import ENV_CATALOG, ENV_DATA_DIR, Settings, resolve
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success; 1 error (one clear message); 2 invalid input "
+    "(usage, unknown region or table, invalid catalogue); 75 temporary failure, "
+    "retry later (CBS unreachable, another run holds the lock)."
+)
+
+app = typer.Typer(
+    help="Monitor Brede Welvaart: CBS StatLine figures for Drenthe, compared and published.\n\n"
+    + EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar=ENV_DATA_DIR,
+        help="Local store of fetched CBS tables. Default: the user data folder.",
+        show_default=False,
+    ),
+]
+CatalogOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--catalog",
+        envvar=ENV_CATALOG,
+        help="Indicator catalogue. Default: ./indicators.toml if present, else the shipped one.",
+        show_default=False,
+    ),
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or summary; only errors.")
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn our errors into one line on stderr and their exit code; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BwmonitorError as problem:
+            render.error(problem)
+            raise typer.Exit(problem.exit_code) from None
+        except KeyboardInterrupt:
+            render.stderr.print("interrupted; the store keeps its last complete state")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as bug:  # a bug: still one line, details on request
+            if os.environ.get("BWMONITOR_DEBUG"):
+                raise
+            render.stderr.print(
+                f"error: unexpected {type(bug).__name__}: {bug} "
+                "(a bug in bwmonitor; set BWMONITOR_DEBUG=1 for the traceback)",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(data_dir: Path | None, catalog: Path | None, quiet: bool = False) -> Settings:
+    return resolve(data_dir=data_dir, catalog=catalog, quiet=quiet)
+
+
+@app.command()
+@reports_errors
+def fetch(
+    data_dir: DataDirOption = None,
+    catalog: CatalogOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Refetch every table, changed or not.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Bring the catalogue's CBS StatLine tables into the local store.
+
+    Only tables whose CBS 'Modified' date changed are downloaded, and of those only the
+    catalogue's measures and regions. A table that fails keeps its previous version.
+    """
+    from bwmonitor import pipeline
+
+    settings = _settings(data_dir, catalog, quiet)
+    with render.fetch_progress(enabled=not quiet) as (on_start, on_done):
+        report = pipeline.fetch(settings, force=force, on_start=on_start, on_table_done=on_done)
+    if not quiet:
+        render.fetch_summary(report)
+    if report.failures:
+        raise FetchFailed(report.failures)
+    for problem in report.problems:
+        render.error(BwmonitorError(problem))
+    if report.problems:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+@reports_errors
+def tables(data_dir: DataDirOption = None) -> None:
+    """List the CBS tables in use: fetched into the store, or from the shipped snapshot."""
+    from bwmonitor import pipeline
+
+    view = pipeline.data_view(_settings(data_dir, None))
+    render.tables(list(view.tables()))
+
+
+@app.command()
+@reports_errors
+def show(
+    table: Annotated[str, typer.Argument(help="CBS table id, e.g. 84799NED.")],
+    measure: Annotated[
+        list[str] | None,
+        typer.Option("--measure", "-m", help="Measure key; repeatable. Default: all stored."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="CBS period code, e.g. 2023JJ00. Default: the latest."),
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Show a stored table's values for Drenthe's municipalities, COROP regions, province and NL."""
+    from bwmonitor import pipeline, views
+
+    view = pipeline.data_view(_settings(data_dir, None))
+    render.extract(views.extract_drenthe(view, table, measure or (), period))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:  # `bwmonitor show ... | head`
+        sys.stderr.close()
+        sys.exit(EXIT_ERROR)

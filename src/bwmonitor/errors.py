@@ -1,0 +1,80 @@
+"""Errors that reach the user as one clear line and an exit code.
+
+Library code raises these and never prints or exits; `cli.py` turns them into a
+message on stderr and the exit code below, once.
+"""
+
+from __future__ import annotations
+
+# Exit codes, as documented in `bwmonitor --help` and docs/cli.md.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INVALID_INPUT = 2
+EXIT_TEMPORARY = 75  # EX_TEMPFAIL: worth retrying later (CBS down, lock held)
+
+
+class BwmonitorError(Exception):
+    """An error with a one-line message and an optional hint for the user."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+
+class InvalidInput(BwmonitorError):
+    """The user asked for something that cannot be: wrong option, region, catalogue."""
+
+    exit_code = EXIT_INVALID_INPUT
+
+
+class CatalogInvalid(InvalidInput):
+    """indicators.toml has problems; `problems` lists every one of them."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"{path}: {count}", hint="run `bwmonitor catalog check` for the list")
+        self.path = path
+        self.problems = problems
+
+
+class TemporaryFailure(BwmonitorError):
+    """Worth retrying later: CBS unreachable after retries, another run holds the lock."""
+
+    exit_code = EXIT_TEMPORARY
+
+
+class CbsUnavailable(TemporaryFailure):
+    """CBS did not answer usefully after the retries."""
+
+
+class LockHeld(TemporaryFailure):
+    """Another fetch or update is running on the same store."""
+
+
+class CbsTableChanged(BwmonitorError):
+    """A CBS table no longer has what the catalogue asks for (a measure, a code)."""
+
+
+class StoreError(BwmonitorError):
+    """The local store could not be read or written (disk full, permissions)."""
+
+
+class FetchFailed(BwmonitorError):
+    """Some tables could not be fetched; the others were stored.
+
+    The exit code is the most urgent of the parts: temporary (75) only when every
+    failure was temporary, so cron retries; otherwise 1.
+    """
+
+    def __init__(self, failures: list[BwmonitorError]) -> None:
+        lines = [str(f) for f in failures]
+        super().__init__("; ".join(lines))
+        self.failures = failures
+        temporary = all(isinstance(f, TemporaryFailure) for f in failures)
+        self.exit_code = EXIT_TEMPORARY if temporary else EXIT_ERROR

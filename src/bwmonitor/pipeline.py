@@ -1,0 +1,159 @@
+"""The one place that wires the steps: catalogue -> CBS -> store, and store -> views.
+
+Each command in cli.py calls one function here. No step calls the next on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from threading import Event
+
+from bwmonitor import catalog as catalog_module
+from bwmonitor.catalog import Catalog, TableRequest
+from bwmonitor.cbs import CbsClient, CbsConfig, recording
+from bwmonitor.download import download, request_signature
+from bwmonitor.errors import BwmonitorError, CbsUnavailable
+from bwmonitor.lock import store_lock
+from bwmonitor.settings import Settings
+from bwmonitor.store import DataView, TableDir
+
+MAX_PARALLEL_TABLES = 4  # polite to CBS, and enough to hide its latency
+
+
+@dataclass
+class TableOutcome:
+    """What happened to one table during a fetch."""
+
+    table_id: str
+    status: str  #: "updated", "unchanged", "failed" or "skipped"
+    modified: str = ""
+    previous_modified: str = ""
+    rows: int = 0
+    requests: int = 0
+    bytes: int = 0
+    error: BwmonitorError | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FetchReport:
+    data_dir: str
+    outcomes: list[TableOutcome]
+
+    @property
+    def failures(self) -> list[BwmonitorError]:
+        return [o.error for o in self.outcomes if o.error is not None]
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for o in self.outcomes for p in o.problems]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+ProgressHook = Callable[[TableOutcome], None]
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    return catalog_module.load(settings.catalog_path)
+
+
+def cbs_config(settings: Settings) -> CbsConfig:
+    return CbsConfig(
+        base_url=settings.cbs_base_url,
+        read_timeout=settings.cbs_read_timeout,
+        attempts=settings.cbs_attempts,
+        backoff=settings.cbs_backoff,
+    )
+
+
+def fetch(
+    settings: Settings,
+    *,
+    force: bool = False,
+    on_table_done: ProgressHook | None = None,
+    on_start: Callable[[list[str]], None] | None = None,
+) -> FetchReport:
+    """Bring the catalogue's CBS tables into the store, downloading only what changed.
+
+    The catalogue is validated before any request. Tables are fetched in parallel;
+    one that fails keeps its previous version. Once CBS proves unreachable, tables not
+    yet started are skipped rather than each waiting out its own retries.
+    """
+    catalog = load_catalog(settings)
+    requests = catalog.table_requests()
+    store = TableDir(settings.data_dir)
+    client = CbsClient(cbs_config(settings))
+    unreachable = Event()
+
+    def run(request: TableRequest) -> TableOutcome:
+        if unreachable.is_set():
+            return TableOutcome(request.table_id, "skipped")
+        try:
+            return _fetch_table(client, store, request, force)
+        except CbsUnavailable as error:
+            unreachable.set()
+            return TableOutcome(request.table_id, "failed", error=error)
+        except BwmonitorError as error:
+            return TableOutcome(request.table_id, "failed", error=error)
+
+    with store_lock(settings.data_dir):
+        if on_start is not None:
+            on_start([r.table_id for r in requests])
+        workers = max(1, min(MAX_PARALLEL_TABLES, len(requests)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            futures: list[Future[TableOutcome]] = [pool.submit(run, r) for r in requests]
+            if on_table_done is not None:
+                for future in futures:
+                    future.add_done_callback(lambda f: on_table_done(f.result()))
+            outcomes = [f.result() for f in futures]
+    return FetchReport(str(settings.data_dir), outcomes)
+
+
+def _fetch_table(
+    client: CbsClient, store: TableDir, request: TableRequest, force: bool
+) -> TableOutcome:
+    table_id = request.table_id
+    with recording() as log:
+        infos = client.table_infos(table_id, request.catalog)
+    modified = str(infos.get("Modified", ""))
+    stored = store.meta(table_id)
+    previous = stored.modified if stored is not None else ""
+    up_to_date = (
+        stored is not None and previous == modified and stored.request == request_signature(request)
+    )
+    if up_to_date and not force and stored is not None:
+        return TableOutcome(
+            table_id,
+            "unchanged",
+            modified=modified,
+            previous_modified=previous,
+            rows=stored.rows,
+            requests=log.requests,
+            bytes=log.bytes,
+            problems=list(stored.raw.get("problems", [])),
+        )
+    table = download(client, request, infos)
+    problems = [str(p) for p in table.problems]
+    table.sidecar["problems"] = problems
+    table.sidecar["requests"] += log.requests
+    table.sidecar["bytes"] += log.bytes
+    table.sidecar["urls"] = log.urls + table.sidecar["urls"]
+    meta = store.write(table_id, table.frame, table.sidecar)
+    return TableOutcome(
+        table_id,
+        "updated",
+        modified=modified,
+        previous_modified=previous,
+        rows=meta.rows,
+        requests=table.sidecar["requests"],
+        bytes=table.sidecar["bytes"],
+        problems=problems,
+    )
+
+
+def data_view(settings: Settings) -> DataView:
+    return DataView(TableDir(settings.data_dir))

@@ -1,0 +1,125 @@
+"""Terminal output: tables on stdout, progress and messages on stderr (rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed
+from bwmonitor.formatting import dutch_number
+
+if TYPE_CHECKING:
+    from bwmonitor.pipeline import FetchReport, TableOutcome
+    from bwmonitor.store import StoredTable
+    from bwmonitor.views import TableExtract
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+def error(problem: BwmonitorError) -> None:
+    """One line per problem, 'error: ...', plus the catalogue's full list when invalid."""
+    if isinstance(problem, FetchFailed):
+        for line in _unique(str(f) for f in problem.failures):
+            stderr.print(f"error: {line}", markup=False)
+        return
+    stderr.print(f"error: {problem}", markup=False)
+    if isinstance(problem, CatalogInvalid):
+        for line in problem.problems:
+            stderr.print(f"  {line}", markup=False)
+
+
+def _unique(lines: Iterator[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
+
+
+def warning(message: str) -> None:
+    stderr.print(f"warning: {message}", markup=False)
+
+
+@contextmanager
+def fetch_progress(
+    enabled: bool,
+) -> Iterator[tuple[Callable[[list[str]], None], Callable[[TableOutcome], None]]]:
+    """Hooks for pipeline.fetch drawing a progress bar on stderr (when enabled)."""
+    if not enabled or not stderr.is_terminal:
+        yield (lambda ids: None), (lambda outcome: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr
+    ) as bar:
+        task = bar.add_task("CBS StatLine", total=None)
+
+        def start(table_ids: list[str]) -> None:
+            bar.update(task, total=len(table_ids))
+
+        def done(outcome: TableOutcome) -> None:
+            bar.update(task, advance=1, description=f"{outcome.table_id} {outcome.status}")
+
+        yield start, done
+
+
+def fetch_summary(report: FetchReport) -> None:
+    parts = [
+        f"{report.count(s)} {s}"
+        for s in ("updated", "unchanged", "failed", "skipped")
+        if report.count(s)
+    ]
+    kib = sum(o.bytes for o in report.outcomes) / 1024
+    requests = sum(o.requests for o in report.outcomes)
+    stderr.print(
+        f"fetch: {len(report.outcomes)} tables ({', '.join(parts)}); "
+        f"{requests} requests, {dutch_number(kib)} KiB; store {report.data_dir}",
+        markup=False,
+    )
+
+
+def tables(stored: Sequence[StoredTable]) -> None:
+    from bwmonitor.store import describe_origin
+
+    table = Table(title="Tabellen in gebruik", title_justify="left")
+    for column in ("tabel", "titel", "herkomst", "CBS gewijzigd", "rijen"):
+        table.add_column(column, justify="right" if column == "rijen" else "left")
+    for item in stored:
+        meta = item.meta
+        table.add_row(
+            meta.table_id,
+            meta.title,
+            describe_origin(meta),
+            meta.modified[:10],
+            dutch_number(meta.rows),
+        )
+    stdout.print(table)
+
+
+def extract(view: TableExtract) -> None:
+    table = Table(
+        title=view.title, title_justify="left", caption=view.footer, caption_justify="left"
+    )
+    table.add_column("regio")
+    table.add_column("naam")
+    if view.has_categories:
+        table.add_column("")
+    if view.has_periods:
+        table.add_column("periode")
+    for column in view.measures:
+        table.add_column(f"{column.title}\n({column.unit})", justify="right")
+    for row in view.rows:
+        cells: list[Any] = [row.region, row.region_name]
+        if view.has_categories:
+            cells.append(row.category)
+        if view.has_periods:
+            cells.append(row.period_label)
+        cells += [
+            dutch_number(v, m.decimals) for v, m in zip(row.values, view.measures, strict=True)
+        ]
+        table.add_row(*cells)
+    stdout.print(table)
+    if view.legend:
+        stdout.print(view.legend, markup=False)
