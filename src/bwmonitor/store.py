@@ -241,8 +241,8 @@ class DataView:
 
 
 def describe_origin(meta: TableMeta) -> str:
-    """'snapshot of 2026-11-23' or 'fetched 2026-11-23 10:04 UTC', for footers."""
+    """'snapshot, stand 2026-07-02' or 'opgehaald 2026-11-23 10:04 UTC', for footers."""
     if meta.origin == "snapshot":
-        return f"snapshot of {meta.fetched_at[:10]}"
+        return f"snapshot, stand {meta.fetched_at[:10] or 'onbekend'}"
     stamp = meta.fetched_at.replace("T", " ")[:16]
-    return f"fetched {stamp} UTC"
+    return f"opgehaald {stamp} UTC"

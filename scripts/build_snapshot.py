@@ -1,0 +1,686 @@
+"""Build the offline snapshot shipped with bwmonitor from the real CBS files in data/cbs/.
+
+    python scripts/build_snapshot.py            # rewrites src/bwmonitor/snapshot/
+
+Each CBS dataset in data/cbs/ that the catalogue can use becomes one table in the
+store format (Parquet + sidecar), under the table's real OData v3 id, dimension names
+and measure keys, so that a later `bwmonitor fetch` replaces it like for like.
+Only CBS's own values are kept, never a third party's derived ones. Where a source
+file came from CBS's v4 API or a StatLine CSV export, the v3 keys used are listed in
+MEASURES_V3 below with the evidence for them (see data/SOURCES.md and
+docs/snapshot.md). Re-run whenever data/cbs/ gains files; the output is deterministic.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "cbs"
+ODATA = ROOT / "data" / "odata-v3"
+OUT = ROOT / "src" / "bwmonitor" / "snapshot"
+sys.path.insert(0, str(ROOT / "src"))
+
+from bwmonitor.store import TableDir  # noqa: E402
+
+NUMERIC = {
+    "Long": pl.Int64,
+    "Integer": pl.Int64,
+    "Short": pl.Int64,
+    "Double": pl.Float64,
+    "Float": pl.Float64,
+    "Decimal": pl.Float64,
+}
+
+
+@dataclass
+class Table:
+    """One snapshot table: the frame as `bwmonitor fetch` would store it, and its sidecar."""
+
+    table_id: str
+    title: str
+    modified: str  #: CBS's Modified of the table version the data came from, if known
+    captured: str  #: when the data was taken from CBS (date)
+    provenance: str
+    frame: pl.DataFrame
+    dimensions: dict[str, Any]
+    measures: dict[str, Any]
+    catalog: str = "opendata"
+    notes: list[str] = field(default_factory=list)
+
+    def sidecar(self) -> dict[str, Any]:
+        return {
+            "table_id": self.table_id,
+            "catalog": self.catalog,
+            "title": self.title,
+            "modified": self.modified,
+            "origin": "snapshot",
+            "fetched_at": self.captured,
+            "provenance": self.provenance,
+            "notes": self.notes,
+            "dimensions": self.dimensions,
+            "measures": self.measures,
+            "request": {},
+        }
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def number(text: str | None) -> float | None:
+    """CBS CSV cells: '' and '.' mean no figure; padding is stripped."""
+    text = (text or "").strip()
+    if text in ("", ".", "None"):
+        return None
+    return float(text)
+
+
+def measure(title: str, unit: str, decimals: int, datatype: str = "Double") -> dict[str, Any]:
+    return {
+        "title": title,
+        "unit": unit,
+        "decimals": decimals,
+        "datatype": datatype,
+        "requested": None,
+    }
+
+
+def dimension(
+    kind: str, title: str, labels: Mapping[str, str], status: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    info: dict[str, Any] = {"type": kind, "title": title, "labels": dict(sorted(labels.items()))}
+    if status:
+        info["status"] = dict(sorted(status.items()))
+    return info
+
+
+def typed_frame(columns: Mapping[str, list[Any]], measures: Mapping[str, Any]) -> pl.DataFrame:
+    schema = {
+        name: NUMERIC.get(measures[name]["datatype"], pl.Float64) if name in measures else pl.String
+        for name in columns
+    }
+    return pl.DataFrame(dict(columns), schema=schema, strict=False)
+
+
+def camel_title(key: str) -> str:
+    """'ErvarenGezondheidGoedZeerGoed_4' -> 'Ervaren gezondheid goed zeer goed'."""
+    words = re.findall(r"[A-Z][a-z]*|\d+", re.sub(r"_\d+$", "", key))
+    return " ".join([words[0], *[w.lower() for w in words[1:]]]) if words else key
+
+
+# ------------------------------------------------------------------ KWB tables
+
+
+def kwb_table(
+    table_id: str,
+    rows: list[dict[str, str]],
+    properties: list[dict[str, Any]],
+    infos: Mapping[str, Any],
+    region_key: str,
+    names: Mapping[str, str],
+    captured: str,
+    provenance: str,
+) -> Table:
+    """A KWB year: municipality (and country) rows, every numeric topic that has values."""
+    topics = {p["Key"]: p for p in properties if p.get("Type") == "Topic"}
+    keep = [
+        key
+        for key, p in topics.items()
+        if key in rows[0]
+        and p.get("Datatype") in NUMERIC
+        and (p.get("Unit") or "") != "code"
+        and any(number(r[key]) is not None for r in rows)
+    ]
+    measures = {
+        k: measure(
+            topics[k]["Title"].strip(),
+            (topics[k].get("Unit") or "").strip(),
+            int(topics[k].get("Decimals") or 0),
+            topics[k]["Datatype"],
+        )
+        for k in keep
+    }
+    codes = [r[region_key].strip() for r in rows]
+    columns: dict[str, list[Any]] = {"WijkenEnBuurten": codes}
+    for key in keep:
+        columns[key] = [number(r[key]) for r in rows]
+    geo = next(p for p in properties if p.get("Type") == "GeoDetail")
+    return Table(
+        table_id=table_id,
+        title=infos["Title"],
+        modified=infos["Modified"],
+        captured=captured,
+        provenance=provenance,
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "WijkenEnBuurten": dimension(
+                "GeoDetail", geo["Title"], {c: names.get(c, "") for c in codes}
+            )
+        },
+        measures=measures,
+    )
+
+
+def kwb_2020() -> Table:
+    rows = read_csv("84799NED_kwb2020_gemeenten.csv")
+    properties = json.loads((DATA / "84799NED_DataProperties.json").read_text())
+    infos = json.loads((DATA / "84799NED_TableInfos.json").read_text())
+    names = {r["WijkenEnBuurten"].strip(): r["Gemeentenaam_1"].strip() for r in rows}
+    return kwb_table(
+        "84799NED",
+        rows,
+        properties,
+        infos,
+        "WijkenEnBuurten",
+        names,
+        captured=infos["Modified"][:10],
+        provenance="data/cbs/84799NED_kwb2020_gemeenten.csv (statline-bq test "
+        "data, TypedDataSet as served, table state of 2021-03-26)",
+    )
+
+
+def municipality_names(year: str) -> dict[str, str]:
+    """Names of each year's municipalities as CBS's RegioS code list spells them."""
+    return {
+        r["RegioS"]: r["RegioS_Title"]
+        for r in read_csv("03759ned_bevolking_2019-2026_regio.csv")
+        if r["Perioden"] == f"{year}JJ00"
+    }
+
+
+def kwb_2024() -> Table:
+    rows = read_csv("85984NED_kwb2024_gemeenten_subset.csv")
+    properties = json.loads((ODATA / "85984NED_DataProperties.value.json").read_text())
+    infos = json.loads((ODATA / "85984NED_TableInfos.value.json").read_text())[0]
+    return kwb_table(
+        "85984NED",
+        rows,
+        properties,
+        infos,
+        "WijkenEnBuurten",
+        municipality_names("2024"),
+        captured=infos["Modified"][:10],
+        provenance="data/cbs/85984NED_kwb2024_gemeenten_subset.csv (eight measures "
+        "of 85984NED as served), DataProperties/TableInfos from data/odata-v3/",
+    )
+
+
+# ------------------------------------------------------------------ health monitor
+
+
+def health_50090() -> Table:
+    """Gezondheidsmonitor small-area estimates per municipality, 2012/2016/2020."""
+    rows = read_csv("50090NED_gezondheid_2012-2016-2020_gemeenten.csv")
+    topic_keys = [
+        k for k in rows[0] if re.match(r"^[A-Z].*_\d+$", k) and int(k.rsplit("_", 1)[1]) >= 4
+    ]
+    measures = {k: measure(camel_title(k), "%", 1) for k in topic_keys}
+    columns: dict[str, list[Any]] = {
+        "Leeftijd": [r["Leeftijd"] for r in rows],
+        "Marges": [r["Marges"] for r in rows],
+        "WijkenEnBuurten": [r["WijkenEnBuurten"] for r in rows],
+        "Perioden": [r["Perioden"] for r in rows],
+    }
+    for key in topic_keys:
+        columns[key] = [number(r[key]) for r in rows]
+    names = {r["WijkenEnBuurten"]: r["Gemeentenaam_1"] for r in rows}
+    periods = sorted({r["Perioden"] for r in rows})
+    return Table(
+        table_id="50090NED",
+        catalog="dataderden",
+        title="Gezondheid per wijk en buurt; 2012/2016/2020 (indeling 2020)",
+        modified="",
+        captured="",
+        provenance="data/cbs/50090NED_gezondheid_2012-2016-2020_gemeenten.csv (full 50090NED "
+        "downloads per period and age group, municipality rows)",
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "Leeftijd": dimension(
+                "Dimension",
+                "Leeftijd",
+                {
+                    "20300": "18 jaar of ouder",
+                    "53115": "18 tot 65 jaar",
+                    "80200": "65 jaar of ouder",
+                },
+            ),
+            "Marges": dimension("Dimension", "Marges", {"MW00000": "Waarde"}),
+            "WijkenEnBuurten": dimension("GeoDimension", "Wijken en buurten", names),
+            "Perioden": dimension(
+                "TimeDimension",
+                "Perioden",
+                {p: p[:4] for p in periods},
+                {p: "Definitief" for p in periods},
+            ),
+        },
+        measures=measures,
+        notes=[
+            "Measure titles are derived from the keys; 2020 x 18-65 is missing in the "
+            "source; RIVM model estimates (no aggregation to larger regions)."
+        ],
+    )
+
+
+def kwb_from_renamed_csv(
+    table_id: str,
+    title: str,
+    file: str,
+    code_column: str,
+    columns: Mapping[str, tuple[str, str, str, int, str]],
+    keep_row: Callable[[dict[str, str]], bool],
+    names: Mapping[str, str],
+    provenance: str,
+    notes: list[str],
+) -> Table:
+    """A KWB year from a third party's CSV: only the columns that are CBS's own values,
+    under the table's v3 keys (`columns`: source column -> key, title, unit, decimals, type)."""
+    rows = [r for r in read_csv(file) if keep_row(r)]
+    measures = {key: measure(t, unit, dec, dtype) for key, t, unit, dec, dtype in columns.values()}
+    frame_columns: dict[str, list[Any]] = {"WijkenEnBuurten": [r[code_column] for r in rows]}
+    for source_column, (key, *_rest) in columns.items():
+        frame_columns[key] = [number(r[source_column]) for r in rows]
+    codes = frame_columns["WijkenEnBuurten"]
+    return Table(
+        table_id=table_id,
+        title=title,
+        modified="",
+        captured="",
+        provenance=provenance,
+        frame=typed_frame(frame_columns, measures),
+        dimensions={
+            "WijkenEnBuurten": dimension(
+                "GeoDetail", "Wijken en buurten", {c: names.get(c, "") for c in codes}
+            )
+        },
+        measures=measures,
+        notes=notes,
+    )
+
+
+def kwb_2019() -> Table:
+    """KWB 2019 (84583NED) population figures from CBS's kwb-2019.xls, columns renamed."""
+    columns = {
+        "population": ("AantalInwoners_5", "Aantal inwoners", "aantal", 0, "Long"),
+        "men": ("Mannen_6", "Mannen", "aantal", 0, "Long"),
+        "women": ("Vrouwen_7", "Vrouwen", "aantal", 0, "Long"),
+        "b_00_14": ("k_0Tot15Jaar_8", "0 tot 15 jaar", "aantal", 0, "Long"),
+        "b_15_24": ("k_15Tot25Jaar_9", "15 tot 25 jaar", "aantal", 0, "Long"),
+        "b_25_44": ("k_25Tot45Jaar_10", "25 tot 45 jaar", "aantal", 0, "Long"),
+        "b_45_64": ("k_45Tot65Jaar_11", "45 tot 65 jaar", "aantal", 0, "Long"),
+        "b_65_oo": ("k_65JaarOfOuder_12", "65 jaar of ouder", "aantal", 0, "Long"),
+        "unmarried": ("Ongehuwd_13", "Ongehuwd", "aantal", 0, "Long"),
+        "married": ("Gehuwd_14", "Gehuwd", "aantal", 0, "Long"),
+        "divorced": ("Gescheiden_15", "Gescheiden", "aantal", 0, "Long"),
+        "widowed": ("Verweduwd_16", "Verweduwd", "aantal", 0, "Long"),
+    }
+    names = {r["unique_id"]: r["region"] for r in read_csv("kwb2019_gemeenten_bevolking.csv")}
+    return kwb_from_renamed_csv(
+        "84583NED",
+        "Kerncijfers wijken en buurten 2019",
+        "kwb2019_gemeenten_bevolking.csv",
+        "unique_id",
+        columns,
+        lambda r: r["unique_id"].startswith("GM"),
+        names,
+        provenance="data/cbs/kwb2019_gemeenten_bevolking.csv (CBS kwb-2019.xls, municipality "
+        "rows, columns renamed by a third party, values as published)",
+        notes=[
+            "v3 keys of 84583NED: AantalInwoners_5 seen in public code; _6 to _16 follow "
+            "the layout of 84286NED and 84799NED (medium-high confidence)."
+        ],
+    )
+
+
+def kwb_2021() -> Table:
+    """KWB 2021 (85039NED): the columns a third party copied unchanged from CBS."""
+    columns = {
+        "Population": ("AantalInwoners_5", "Aantal inwoners", "aantal", 0, "Long"),
+        "IncomeWealth.Avg income per inhabitant (x€1k)": (
+            "GemiddeldInkomenPerInwoner_72",
+            "Gemiddeld inkomen per inwoner",
+            "x 1 000 euro",
+            1,
+            "Double",
+        ),
+        "IncomeWealth.Avg income per earner (x€1k)": (
+            "GemiddeldInkomenPerInkomensontvanger_71",
+            "Gemiddeld inkomen per inkomensontvanger",
+            "x 1 000 euro",
+            1,
+            "Double",
+        ),
+        "Inequality.Low income threshold (%)": (
+            "HuishoudensMetEenLaagInkomen_78",
+            "Huishoudens met een laag inkomen",
+            "%",
+            1,
+            "Double",
+        ),
+        "Inequality.At-or-below social minimum (%)": (
+            "HuishOnderOfRondSociaalMinimum_79",
+            "Huish. onder of rond sociaal minimum",
+            "%",
+            1,
+            "Double",
+        ),
+        "Housing.Avg WOZ value (x€1k)": (
+            "GemiddeldeWOZWaardeVanWoningen_35",
+            "Gemiddelde WOZ-waarde van woningen",
+            "x 1 000 euro",
+            0,
+            "Double",
+        ),
+        "HumanCapital.Labour participation (%)": (
+            "Nettoarbeidsparticipatie_67",
+            "Nettoarbeidsparticipatie",
+            "%",
+            1,
+            "Double",
+        ),
+        "Services.Distance to GP (km)": (
+            "AfstandTotHuisartsenpraktijk_106",
+            "Afstand tot huisartsenpraktijk",
+            "km",
+            1,
+            "Double",
+        ),
+        "Services.Distance to supermarket (km)": (
+            "AfstandTotGroteSupermarkt_107",
+            "Afstand tot grote supermarkt",
+            "km",
+            1,
+            "Double",
+        ),
+        "Services.Distance to daycare (km)": (
+            "AfstandTotKinderdagverblijf_108",
+            "Afstand tot kinderdagverblijf",
+            "km",
+            1,
+            "Double",
+        ),
+        "Services.Distance to school (km)": (
+            "AfstandTotSchool_109",
+            "Afstand tot school",
+            "km",
+            1,
+            "Double",
+        ),
+    }
+    names = {r["code"]: r["name"] for r in read_csv("85039NED_kwb2021_gemeenten_derived.csv")}
+    return kwb_from_renamed_csv(
+        "85039NED",
+        "Kerncijfers wijken en buurten 2021",
+        "85039NED_kwb2021_gemeenten_derived.csv",
+        "code",
+        columns,
+        lambda r: r["code"].startswith("GM"),
+        names,
+        provenance="data/cbs/85039NED_kwb2021_gemeenten_derived.csv (a third party's fetch of "
+        "85039NED; only its columns that are CBS values unchanged; its own NL01 row and derived "
+        "shares are left out)",
+        notes=[
+            "v3 keys taken from the $select of the script that fetched the data (high confidence)."
+        ],
+    )
+
+
+def v4_regional(
+    table_id: str,
+    title: str,
+    modified: str,
+    captured: str,
+    file: str,
+    measures_v3: Mapping[str, tuple[str, dict[str, Any]]],
+    fixed: Mapping[str, tuple[str, str, str]],
+    provenance: str,
+    period_types: tuple[str, ...] = ("JJ",),
+    status: str | None = "Definitief",
+    notes: list[str] | None = None,
+) -> Table:
+    """A table captured from CBS's v4 API, stored as its v3 twin: RegioS, Perioden, keys.
+
+    `measures_v3`: v4 measure code -> (v3 key, measure info); `fixed`: v3 dimension ->
+    (code, dimension title, code title) for the slice the capture took.
+    """
+    rows = [r for r in read_csv(file) if r["Perioden"][4:6] in period_types]
+    columns: dict[str, list[Any]] = {dim: [code] * len(rows) for dim, (code, _, _) in fixed.items()}
+    columns["RegioS"] = [r["RegioS"] for r in rows]
+    columns["Perioden"] = [r["Perioden"] for r in rows]
+    measures = {key: info for key, info in measures_v3.values()}
+    for code, (key, _) in measures_v3.items():
+        columns[key] = [number(r[code]) for r in rows]
+    periods = sorted(set(columns["Perioden"]))
+    dimensions = {
+        dim: dimension("Dimension", dim_title, {code: code_title})
+        for dim, (code, dim_title, code_title) in fixed.items()
+    }
+    dimensions["RegioS"] = dimension(
+        "GeoDimension", "Regio's", {r["RegioS"]: r["RegioS_Title"] for r in rows}
+    )
+    dimensions["Perioden"] = dimension(
+        "TimeDimension",
+        "Perioden",
+        {p: p[:4] for p in periods},
+        {p: status for p in periods} if status else None,
+    )
+    return Table(
+        table_id=table_id,
+        title=title,
+        modified=modified,
+        captured=captured,
+        provenance=provenance,
+        frame=typed_frame(columns, measures),
+        dimensions=dimensions,
+        measures=measures,
+        notes=notes or [],
+    )
+
+
+def population_03759() -> Table:
+    return v4_regional(
+        "03759ned",
+        "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
+        modified="2026-06-23T02:00:00",
+        captured="2026-07-02",
+        file="03759ned_bevolking_2019-2026_regio.csv",
+        measures_v3={
+            "M000352": (
+                "BevolkingOp1Januari_1",
+                measure("Bevolking op 1 januari", "aantal", 0, "Long"),
+            ),
+            "M000365": ("GemiddeldeBevolking_2", measure("Gemiddelde bevolking", "aantal", 1)),
+        },
+        fixed={
+            "Geslacht": ("T001038", "Geslacht", "Totaal mannen en vrouwen"),
+            "Leeftijd": ("10000", "Leeftijd", "Totaal"),
+            "BurgerlijkeStaat": ("T001019", "Burgerlijke staat", "Totaal burgerlijke staat"),
+        },
+        provenance="data/cbs/03759ned_bevolking_2019-2026_regio.csv (CBS OData v4 capture of "
+        "2026-07-02, totals slice, NL/PV/GM rows)",
+        notes=[
+            "v4 M000352/M000365 stored as v3 BevolkingOp1Januari_1/GemiddeldeBevolking_2 "
+            "(keys from a StatLine metadata export of 03759ned). All periods Definitief."
+        ],
+    )
+
+
+def house_prices_83625() -> Table:
+    return v4_regional(
+        "83625NED",
+        "Bestaande koopwoningen; gemiddelde verkoopprijzen, regio",
+        modified="2026-02-17T02:00:00",
+        captured="2026-07-17",
+        file="83625NED_gem_verkoopprijs_koopwoningen_2015-2025_regio.csv",
+        measures_v3={
+            "M001534": (
+                "GemiddeldeVerkoopprijs_1",
+                measure("Gemiddelde verkoopprijs", "euro", 0, "Long"),
+            )
+        },
+        fixed={},
+        status=None,
+        provenance="data/cbs/83625NED_gem_verkoopprijs_koopwoningen_2015-2025_regio.csv (CBS "
+        "OData v4 capture of 2026-07-17)",
+        notes=[
+            "Period status was not part of the capture, so no period is marked; the latest "
+            "year may be provisional at CBS."
+        ],
+    )
+
+
+def price_index_85792() -> Table:
+    return v4_regional(
+        "85792NED",
+        "Bestaande koopwoningen; verkoopprijzen, prijsindex 2020=100, regio",
+        modified="2026-04-22T02:00:00",
+        captured="2026-07-17",
+        file="85792NED_prijsindex_koopwoningen_2020-2026_landsdeel_provincie.csv",
+        measures_v3={
+            "M001505_2": (
+                "PrijsindexVerkoopprijzen_1",
+                measure("Prijsindex verkoopprijzen", "2020=100", 1),
+            ),
+            "M005355": (
+                "OntwikkelingTOVEenJaarEerder_3",
+                measure("Ontwikkeling t.o.v. een jaar eerder", "%", 1),
+            ),
+            "M001532_2": (
+                "VerkochteWoningen_4",
+                measure("Verkochte woningen", "aantal", 0, "Long"),
+            ),
+            "M001534": (
+                "GemiddeldeVerkoopprijs_7",
+                measure("Gemiddelde verkoopprijs", "euro", 0, "Long"),
+            ),
+            "M001535": (
+                "TotaleWaardeVerkoopprijzen_8",
+                measure("Totale waarde verkoopprijzen", "mln euro", 0),
+            ),
+        },
+        fixed={},
+        status=None,
+        provenance="data/cbs/85792NED_prijsindex_koopwoningen_2020-2026_landsdeel_provincie.csv "
+        "(CBS OData v4 capture of 2026-07-17, years only)",
+        notes=[
+            "Only the measures whose v3 keys were confirmed in public code; quarters left "
+            "out as the catalogue uses years. Period status not captured."
+        ],
+    )
+
+
+def income_86161() -> Table:
+    """Household income per municipality, 2024 (provisional), from a StatLine CSV export."""
+    rows = read_csv("inkomen_huishoudens_2024_gemeenten.csv")
+    sources = {
+        "Particuliere huishoudens (x 1 000)": (
+            "ParticuliereHuishoudens_1",
+            measure("Particuliere huishoudens", "x 1 000", 1),
+        ),
+        "Inkomen/Gemiddeld gestandaardiseerd inkomen (1 000 euro)": (
+            "GemiddeldGestandaardiseerdInkomen_3",
+            measure("Gemiddeld gestandaardiseerd inkomen", "1 000 euro", 1),
+        ),
+        "Inkomen/Mediaan gestandaardiseerd inkomen (1 000 euro)": (
+            "MediaanGestandaardiseerdInkomen_4",
+            measure("Mediaan gestandaardiseerd inkomen", "1 000 euro", 1),
+        ),
+        "Inkomen/Gemiddeld besteedbaar inkomen (1 000 euro)": (
+            "GemiddeldBesteedbaarInkomen_5",
+            measure("Gemiddeld besteedbaar inkomen", "1 000 euro", 1),
+        ),
+        "Inkomen/Mediaan besteedbaar inkomen (1 000 euro)": (
+            "MediaanBesteedbaarInkomen_6",
+            measure("Mediaan besteedbaar inkomen", "1 000 euro", 1),
+        ),
+    }
+    columns: dict[str, list[Any]] = {
+        "Populatie": ["1050010"] * len(rows),
+        "KenmerkenVanHuishoudens": ["1050010"] * len(rows),
+        "RegioS": [r["RegioS_code_added"] for r in rows],
+        "Perioden": ["2024JJ00"] * len(rows),
+    }
+    measures = {key: info for key, info in sources.values()}
+    for column, (key, _) in sources.items():
+        columns[key] = [number(r[column]) for r in rows]
+    return Table(
+        table_id="86161NED",
+        title="Inkomen van huishoudens; huishoudenskenmerken, regio (indeling 2025)",
+        modified="",
+        captured="2025-12-11",
+        provenance="data/cbs/inkomen_huishoudens_2024_gemeenten.csv (StatLine CSV export of "
+        "2025-12-11, 'Inkomen van huishoudens; regio', 2024*)",
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "Populatie": dimension(
+                "Dimension", "Populatie", {"1050010": "Particuliere huishoudens incl. studenten"}
+            ),
+            "KenmerkenVanHuishoudens": dimension(
+                "Dimension", "Kenmerken van huishoudens", {"1050010": "Particuliere huishoudens"}
+            ),
+            "RegioS": dimension(
+                "GeoDimension", "Regio's", {r["RegioS_code_added"]: r["Regio's"] for r in rows}
+            ),
+            "Perioden": dimension(
+                "TimeDimension", "Perioden", {"2024JJ00": "2024"}, {"2024JJ00": "Voorlopig"}
+            ),
+        },
+        measures=measures,
+        notes=[
+            "The export does not name its table; 86161NED is the current StatLine table of "
+            "that title (medium confidence). Keys _4 and _6 seen in public code for 86161NED, "
+            "_1, _3, _5 follow its predecessor 84639NED. 2024 is provisional (2024*)."
+        ],
+    )
+
+
+BUILDERS: list[Callable[[], Table]] = [
+    kwb_2019,
+    kwb_2020,
+    kwb_2021,
+    kwb_2024,
+    population_03759,
+    house_prices_83625,
+    price_index_85792,
+    income_86161,
+    health_50090,
+]
+
+
+def build(builders: Iterable[Callable[[], Table]] = BUILDERS, out: Path = OUT) -> list[Table]:
+    tables = [make() for make in builders]
+    if (out / "tables").exists():
+        shutil.rmtree(out / "tables")
+    target = TableDir(out)
+    for table in tables:
+        target.write(table.table_id, table.frame, table.sidecar())
+    manifest = {
+        "built_by": "scripts/build_snapshot.py",
+        "tables": {
+            t.table_id: {
+                "title": t.title,
+                "captured": t.captured,
+                "rows": t.frame.height,
+                "provenance": t.provenance,
+            }
+            for t in tables
+        },
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
+    return tables
+
+
+if __name__ == "__main__":
+    for table in build():
+        print(f"{table.table_id}: {table.frame.height} rows x {len(table.measures)} measures")

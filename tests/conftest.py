@@ -1,0 +1,118 @@
+"""Shared fixtures: a local CBS OData v3 server with real tables, a store, a runner."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bwmonitor.cli import app
+from tests import fixtures_cbs
+from tests.odata_server import FakeTable, ODataServer
+
+FETCH_CATALOG = """
+[monitor]
+title = "Testmonitor"
+
+[themes.t]
+title = "Test"
+
+[sources.kwb]
+series = { "2020" = "84799NED", "2024" = "85984NED" }
+
+[sources.bevolking]
+table = "03759ned"
+
+[sources.gezondheid]
+table = "50090NED"
+catalog = "dataderden"
+
+[indicators.inwoners_kwb]
+title = "Inwoners"
+theme = "t"
+better = "neutral"
+source = "kwb"
+measure = "AantalInwoners"
+aggregate = "sum"
+
+[indicators.bijstand]
+title = "Bijstand"
+theme = "t"
+better = "lower"
+source = "kwb"
+measure = "PersonenPerSoortUitkeringBijstand"
+aggregate = "sum"
+
+[indicators.inwoners]
+title = "Inwoners op 1 januari"
+theme = "t"
+better = "neutral"
+source = "bevolking"
+measure = "BevolkingOp1Januari_1"
+filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
+aggregate = "sum"
+
+[indicators.gezondheid]
+title = "Ervaren gezondheid (zeer) goed"
+theme = "t"
+unit = "%"
+better = "higher"
+source = "gezondheid"
+measure = "ErvarenGezondheidGoedZeerGoed_4"
+filters = { Leeftijd = "20300", Marges = "MW00000" }
+aggregate = "none"
+"""
+
+
+@functools.cache
+def _built_tables(with_districts: int) -> tuple[FakeTable, ...]:
+    return tuple(fixtures_cbs.all_tables(with_districts=with_districts))
+
+
+def fake_tables(with_districts: int = 0) -> list[FakeTable]:
+    """Fresh copies of the real-data fixture tables (tests may edit them)."""
+    return copy.deepcopy(list(_built_tables(with_districts)))
+
+
+@pytest.fixture
+def cbs_server() -> Iterator[ODataServer]:
+    with ODataServer(fake_tables()) as server:
+        yield server
+
+
+@dataclass
+class Project:
+    """A user's working folder: catalogue, store, and how to run bwmonitor there."""
+
+    root: Path
+    catalog: Path
+    data_dir: Path
+    env: dict[str, str]
+    runner: CliRunner
+
+    def run(self, *args: str, **env: str) -> tuple[int, str, str]:
+        result = self.runner.invoke(
+            app, list(args), env={**self.env, **env}, catch_exceptions=False
+        )
+        return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def project(tmp_path: Path, cbs_server: ODataServer) -> Project:
+    catalog = tmp_path / "indicators.toml"
+    catalog.write_text(FETCH_CATALOG, encoding="utf-8")
+    data_dir = tmp_path / "store"
+    env = {
+        "BWMONITOR_CATALOG": str(catalog),
+        "BWMONITOR_DATA_DIR": str(data_dir),
+        "BWMONITOR_CBS_URL": cbs_server.base_url,
+        "BWMONITOR_CBS_TIMEOUT": "2",
+        "BWMONITOR_CBS_ATTEMPTS": "3",
+        "BWMONITOR_CBS_BACKOFF": "0.01",
+    }
+    return Project(tmp_path, catalog, data_dir, env, CliRunner())
