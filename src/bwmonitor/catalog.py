@@ -217,6 +217,7 @@ class TableRequest:
     filters: Mapping[str, tuple[str, ...]]  #: dimension -> codes (unpadded), sorted
     region_levels: tuple[str, ...]
     period_types: tuple[str, ...]
+    series: bool = False  #: one year of a series: a measure missing here is only a warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,12 +240,15 @@ class Catalog:
         measures: dict[str, set[str]] = {}
         wanted_filters: dict[str, list[Mapping[str, str]]] = {}
         catalogs: dict[str, str] = {}
+        in_series: set[str] = set()
         for indicator in self.indicators.values():
             source = self.sources.get(indicator.source or "")
             if source is None or indicator.measure is None:
                 continue
             for table_id in source.table_ids:
                 catalogs[table_id] = source.catalog
+                if source.is_series:
+                    in_series.add(table_id)
                 measures.setdefault(table_id, set()).add(indicator.measure)
                 wanted_filters.setdefault(table_id, []).append(indicator.filters)
         return [
@@ -255,6 +259,7 @@ class Catalog:
                 filters=_merge_filters(wanted_filters[table_id]),
                 region_levels=self.region_levels,
                 period_types=self.period_types,
+                series=table_id in in_series,
             )
             for table_id in sorted(measures)
         ]

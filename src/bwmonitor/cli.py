@@ -114,6 +114,8 @@ def fetch(
         report = pipeline.fetch(settings, force=force, on_start=on_start, on_table_done=on_done)
     if not quiet:
         render.fetch_summary(report)
+    for message in report.warnings if not quiet else ():
+        render.warning(message)
     if report.failures:
         raise FetchFailed(report.failures)
     for problem in report.problems:

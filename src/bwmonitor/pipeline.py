@@ -34,7 +34,8 @@ class TableOutcome:
     requests: int = 0
     bytes: int = 0
     error: BwmonitorError | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  #: the catalogue asks what CBS lacks
+    warnings: list[str] = field(default_factory=list)  #: one year of a series lacks a measure
 
 
 @dataclass
@@ -49,6 +50,10 @@ class FetchReport:
     @property
     def problems(self) -> list[str]:
         return [p for o in self.outcomes for p in o.problems]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for o in self.outcomes for w in o.warnings]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -135,10 +140,13 @@ def _fetch_table(
             requests=log.requests,
             bytes=log.bytes,
             problems=list(stored.raw.get("problems", [])),
+            warnings=list(stored.raw.get("warnings", [])),
         )
     table = download(client, request, infos)
-    problems = [str(p) for p in table.problems]
+    found = [str(p) for p in table.problems]
+    problems, warnings = ([], found) if request.series else (found, [])
     table.sidecar["problems"] = problems
+    table.sidecar["warnings"] = warnings
     table.sidecar["requests"] += log.requests
     table.sidecar["bytes"] += log.bytes
     table.sidecar["urls"] = log.urls + table.sidecar["urls"]
@@ -152,6 +160,7 @@ def _fetch_table(
         requests=table.sidecar["requests"],
         bytes=table.sidecar["bytes"],
         problems=problems,
+        warnings=warnings,
     )
 
 
