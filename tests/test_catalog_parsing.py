@@ -79,7 +79,9 @@ def test_table_requests_cover_each_table_of_a_series_once() -> None:
 
 def test_filters_merge_per_dimension_and_open_dimensions_stay_open() -> None:
     """Two indicators on one table: codes are unioned; a dimension one leaves open is open."""
-    text = MINIMAL + """
+    text = (
+        MINIMAL
+        + """
 [indicators.mannen]
 title = "Mannen"
 theme = "wonen"
@@ -89,6 +91,7 @@ measure = "BevolkingOp1Januari_1"
 filters = { Geslacht = "3000" }
 aggregate = "sum"
 """
+    )
     request = next(r for r in parse(text, "t", None).table_requests() if r.table_id == "03759ned")
     assert request.filters == {"Geslacht": ("3000", "T001038")}
 
@@ -99,10 +102,13 @@ def test_unknown_key_gets_a_suggestion_with_its_path() -> None:
     assert problems == ["indicators.inwoners.unti: unknown key; did you mean 'unit'?"]
 
 
+UP_AND_SOURCE = 'better = "up"\nsource = "bevolking"'
+
+
 def test_every_problem_is_listed_not_just_the_first() -> None:
     """Several mistakes in one file are all reported in one run."""
     broken = (
-        MINIMAL.replace('better = "neutral"\nsource = "bevolking"', 'better = "up"\nsource = "bevolking"')
+        MINIMAL.replace('better = "neutral"\nsource = "bevolking"', UP_AND_SOURCE)
         .replace('aggregate = "ratio"', 'aggregate = "average"')
         .replace("[sources.bevolking]", "[sources.bevolking]\ncolour = 1")
     )
@@ -128,7 +134,9 @@ def test_references_to_unknown_things_are_reported() -> None:
 
 def test_cycle_between_derived_indicators_is_reported() -> None:
     """A ratio that (indirectly) divides by itself cannot be computed."""
-    text = MINIMAL + """
+    text = (
+        MINIMAL
+        + """
 [indicators.a]
 title = "A"
 theme = "wonen"
@@ -145,6 +153,7 @@ numerator = "a"
 denominator = "inwoners_kwb"
 aggregate = "ratio"
 """
+    )
     problems = problems_of(text)
     assert any("derived from itself" in p for p in problems)
 

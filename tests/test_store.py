@@ -20,8 +20,12 @@ def frame(value: int) -> pl.DataFrame:
 
 
 def sidecar() -> dict[str, object]:
-    return {"table_id": "T1", "title": "Test", "modified": "2024-01-01T00:00:00",
-            "dimensions": {"RegioS": {"type": "GeoDimension", "labels": {"GM0114": "Emmen"}}}}
+    return {
+        "table_id": "T1",
+        "title": "Test",
+        "modified": "2024-01-01T00:00:00",
+        "dimensions": {"RegioS": {"type": "GeoDimension", "labels": {"GM0114": "Emmen"}}},
+    }
 
 
 def test_write_then_read_round_trips(tmp_path: Path) -> None:

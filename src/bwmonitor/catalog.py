@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bwmonitor.errors import CatalogInvalid
-from bwmonitor.suggest import did_you_mean
+from bwmonitor.suggest import closest, did_you_mean
 
 DEFAULT_CATALOG_NAME = "indicators.toml"
 CBS_CATALOGS = ("opendata", "dataderden")
@@ -338,9 +338,11 @@ def check_structure(raw: Mapping[str, Any]) -> Iterator[str]:
 
 def _check_entry(section: str, path: str, entry: Mapping[str, Any]) -> Iterator[str]:
     fields = {f.name: f for f in FIELDS[section]}
+    misspelt: set[str | None] = set()  # a typo is one problem, not also a missing key
     for key, value in entry.items():
         spec = fields.get(key)
         if spec is None:
+            misspelt.add(closest(key, fields))
             yield f"{path}.{key}: unknown key{did_you_mean(key, fields)}"
             continue
         type_problem = _type_problem(spec, value)
@@ -353,30 +355,32 @@ def _check_entry(section: str, path: str, entry: Mapping[str, Any]) -> Iterator[
                 f"{did_you_mean(str(value), spec.choices)}"
             )
     for spec in FIELDS[section]:
-        if spec.required and spec.name not in entry:
+        if spec.required and spec.name not in entry and spec.name not in misspelt:
             yield f"{path}: missing required key {spec.name!r}"
 
 
+_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "str": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
+    "int": (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "a whole number >= 0",
+    ),
+    "number": (lambda v: isinstance(v, int | float) and not isinstance(v, bool), "a number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "list[str]": (
+        lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+        'a list of strings, e.g. ["a", "b"]',
+    ),
+    "table[str]": (
+        lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+        'a table of strings, e.g. { key = "value" }',
+    ),
+}
+
+
 def _type_problem(spec: Field, value: Any) -> str | None:
-    ok = {
-        "str": lambda v: isinstance(v, str) and v.strip() != "",
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "bool": lambda v: isinstance(v, bool),
-        "list[str]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-        "table[str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
-    }[spec.type]
-    if ok(value):
-        return None
-    wanted = {
-        "str": "a non-empty string",
-        "int": "a whole number >= 0",
-        "number": "a number",
-        "bool": "true or false",
-        "list[str]": 'a list of strings, e.g. ["a", "b"]',
-        "table[str]": 'a table of strings, e.g. { key = "value" }',
-    }[spec.type]
-    return f"must be {wanted}, not {value!r}"
+    check, wanted = _TYPES[spec.type]
+    return None if check(value) else f"must be {wanted}, not {value!r}"
 
 
 def _check_source_kinds(sources: Any) -> Iterator[str]:

@@ -109,20 +109,30 @@ _CONNECTION_FAILURES = (
 )
 
 
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
 class _CbsSession(requests.Session):
     """The session cbsodata uses for every request: timeouts, retries, accounting."""
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         config = _active_config
         kwargs["timeout"] = (config.connect_timeout, config.read_timeout)
         request.url = _rewrite(str(request.url), config.base_url)
+        # cbsodata passes the proxies it read at import time; honour no_proxy instead.
+        kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
         host = urlsplit(request.url).netloc
         reason = ""
         for attempt in range(1, config.attempts + 1):
             retry_after = 0.0
             try:
                 response = super().send(request, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as error:
+            except _TRANSIENT as error:
                 reason = _describe(error)
             else:
                 why = _retry_reason(response)
@@ -164,19 +174,32 @@ def _rewrite(url: str, base_url: str | None) -> str:
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
 
 
-# cbsodata creates `Session()` from its module namespace for each request; give it ours.
-cbsodata_impl.Session = _CbsSession
-
-
 class CbsClient:
-    """The CBS endpoints bwmonitor uses, with CBS's failures turned into our errors."""
+    """The CBS endpoints bwmonitor uses, with CBS's failures turned into our errors.
+
+    Use as a context manager: inside it, cbsodata's requests go through `_CbsSession`.
+    """
 
     def __init__(self, config: CbsConfig) -> None:
-        global _active_config
-        _active_config = config
-        # cbsodata's scheme switch is module-global; the host is passed per call.
-        cbsodata.options.use_https = True
         self.config = config
+        self._saved: tuple[Any, CbsConfig, bool] | None = None
+
+    def __enter__(self) -> CbsClient:
+        global _active_config
+        self._saved = (cbsodata_impl.Session, _active_config, cbsodata.options.use_https)
+        # cbsodata creates `Session()` from its module namespace for each request.
+        cbsodata_impl.Session = _CbsSession
+        _active_config = self.config
+        # cbsodata's scheme switch is module-global; the host is passed per call and
+        # rewritten by _CbsSession when BWMONITOR_CBS_URL is set.
+        cbsodata.options.use_https = True
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _active_config
+        if self._saved is not None:
+            cbsodata_impl.Session, _active_config, cbsodata.options.use_https = self._saved
+            self._saved = None
 
     def base_url(self, catalog: str) -> str:
         return self.config.base_url or f"https://{CATALOG_HOSTS[catalog]}"

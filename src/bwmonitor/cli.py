@@ -71,17 +71,16 @@ def reports_errors(command: F) -> F:
             render.error(problem)
             raise typer.Exit(problem.exit_code) from None
         except KeyboardInterrupt:
-            render.stderr.print("interrupted; the store keeps its last complete state")
+            render.message("interrupted; the store keeps its last complete state")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as bug:  # a bug: still one line, details on request
             if os.environ.get("BWMONITOR_DEBUG"):
                 raise
-            render.stderr.print(
+            render.message(
                 f"error: unexpected {type(bug).__name__}: {bug} "
-                "(a bug in bwmonitor; set BWMONITOR_DEBUG=1 for the traceback)",
-                markup=False,
+                "(a bug in bwmonitor; set BWMONITOR_DEBUG=1 for the traceback)"
             )
             raise typer.Exit(EXIT_ERROR) from None
 

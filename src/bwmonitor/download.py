@@ -50,16 +50,20 @@ def key_stem(key: str) -> str:
     return KEY_SUFFIX.sub("", key)
 
 
-def resolve_measure(measure: str, topics: Mapping[str, Record], table_id: str) -> str:
+def resolve_measure(
+    measure: str, topics: Mapping[str, Record], table_id: str, series: bool = False
+) -> str:
     """The table's key for a catalogue measure: the key itself, or the one key with its stem.
 
-    Stems compare case-insensitively: CBS wrote 'NettoArbeidsparticipatie' in one KWB
-    year and 'Nettoarbeidsparticipatie' in another.
+    A full key ('BevolkingOp1Januari_1') must match exactly, except in a table series,
+    where CBS renumbers keys every year. Stems compare case-insensitively: CBS wrote
+    'NettoArbeidsparticipatie' in one KWB year and 'Nettoarbeidsparticipatie' in another.
     """
     if measure in topics:
         return measure
     stem = key_stem(measure).lower()
-    by_stem = [key for key in topics if key_stem(key).lower() == stem]
+    stem_allowed = series or key_stem(measure) == measure
+    by_stem = [key for key in topics if stem_allowed and key_stem(key).lower() == stem]
     if len(by_stem) == 1:
         return by_stem[0]
     if len(by_stem) > 1:
@@ -88,7 +92,7 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         measures: dict[str, str] = {}  # table key -> catalogue measure
         for measure in request.measures:
             try:
-                measures[resolve_measure(measure, topics, table_id)] = measure
+                measures[resolve_measure(measure, topics, table_id, request.series)] = measure
             except CbsTableChanged as problem:
                 problems.append(problem)
         dimension_info, conditions = _dimension_filters(client, request, dims, problems)

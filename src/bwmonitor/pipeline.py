@@ -105,7 +105,7 @@ def fetch(
         except BwmonitorError as error:
             return TableOutcome(request.table_id, "failed", error=error)
 
-    with store_lock(settings.data_dir):
+    with store_lock(settings.data_dir), client:
         if on_start is not None:
             on_start([r.table_id for r in requests])
         workers = max(1, min(MAX_PARALLEL_TABLES, len(requests)))

@@ -21,24 +21,29 @@ stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
 
 
+def message(text: str) -> None:
+    """One line on stderr, never wrapped or styled (cron mails and logs read it)."""
+    stderr.print(text, markup=False, soft_wrap=True, highlight=False)
+
+
 def error(problem: BwmonitorError) -> None:
     """One line per problem, 'error: ...', plus the catalogue's full list when invalid."""
     if isinstance(problem, FetchFailed):
         for line in _unique(str(f) for f in problem.failures):
-            stderr.print(f"error: {line}", markup=False)
+            message(f"error: {line}")
         return
-    stderr.print(f"error: {problem}", markup=False)
+    message(f"error: {problem}")
     if isinstance(problem, CatalogInvalid):
         for line in problem.problems:
-            stderr.print(f"  {line}", markup=False)
+            message(f"  {line}")
 
 
 def _unique(lines: Iterator[str]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def warning(message: str) -> None:
-    stderr.print(f"warning: {message}", markup=False)
+def warning(text: str) -> None:
+    message(f"warning: {text}")
 
 
 @contextmanager
@@ -73,10 +78,9 @@ def fetch_summary(report: FetchReport) -> None:
     ]
     kib = sum(o.bytes for o in report.outcomes) / 1024
     requests = sum(o.requests for o in report.outcomes)
-    stderr.print(
+    message(
         f"fetch: {len(report.outcomes)} tables ({', '.join(parts)}); "
-        f"{requests} requests, {dutch_number(kib)} KiB; store {report.data_dir}",
-        markup=False,
+        f"{requests} requests, {dutch_number(kib)} KiB; store {report.data_dir}"
     )
 
 

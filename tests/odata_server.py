@@ -1,0 +1,882 @@
+"""A local stand-in for CBS StatLine's OData v3 service, for tests and benchmarks.
+
+The server speaks the wire format that the real ``cbsodata`` client (1.3.5) expects from
+``opendata.cbs.nl``: service roots, entity sets (``TableInfos``, ``DataProperties``,
+``CategoryGroups``, ``TypedDataSet``, ``UntypedDataSet`` and one per dimension), the
+``ODataCatalog/Tables`` catalog, server-side paging with an absolute ``odata.nextLink``,
+``$select``, ``$filter``, ``$top`` and ``$skip``. It never touches the network beyond
+127.0.0.1.
+
+Values are served exactly as stored in :class:`FakeTable` -- in particular keys stay
+right-padded with spaces as CBS serves them, so ``RegioS eq 'GM1680'`` does not match
+``'GM1680    '`` (the real quirk).
+
+Failures can be injected per request with :meth:`ODataServer.add_fault`, and every
+request is recorded in :attr:`ODataServer.log`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit
+
+__all__ = [
+    "CONTENT_TYPE",
+    "FAULT_KINDS",
+    "FakeTable",
+    "FilterError",
+    "ODataError",
+    "ODataServer",
+    "RequestRecord",
+    "compile_filter",
+    "render_feed",
+]
+
+CONTENT_TYPE = (
+    "application/json;odata=minimalmetadata;streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
+DEFAULT_PAGE_SIZE = 10_000
+DIMENSION_TYPES = frozenset({"Dimension", "GeoDimension", "TimeDimension", "GeoDetail"})
+# "hang" is an addition to the brief's list: it sleeps before sending anything, which is
+# the only way to make requests raise ReadTimeout (a stall mid-body surfaces as
+# requests.exceptions.ConnectionError, see ODataServer.add_fault).
+FAULT_KINDS = frozenset({"status", "truncate", "badjson", "reset", "stall", "hang"})
+FEED_PREFIXES = {"odatafeed": "ODataFeed", "odataapi": "ODataApi"}
+Record = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclass
+class FakeTable:
+    """One StatLine table as the fake server holds it (values padded as CBS serves them)."""
+
+    table_id: str
+    table_infos: dict[str, Any]
+    data_properties: list[dict[str, Any]]
+    dimensions: dict[str, list[dict[str, Any]]]
+    rows: list[dict[str, Any]]
+    catalog: str = "opendata"
+    category_groups: list[dict[str, Any]] = field(default_factory=list)
+
+    def dimension_keys(self) -> list[str]:
+        """Keys of the dimension columns, in DataProperties order."""
+        return [p["Key"] for p in self.data_properties if p.get("Type") in DIMENSION_TYPES]
+
+    def topic_keys(self) -> list[str]:
+        """Keys of the topic (measure) columns, in DataProperties order."""
+        return [p["Key"] for p in self.data_properties if p.get("Type") == "Topic"]
+
+    def dataset_columns(self) -> list[str]:
+        """Columns of TypedDataSet/UntypedDataSet: ID, dimensions, topics (+ any extras)."""
+        columns = ["ID", *self.dimension_keys(), *self.topic_keys()]
+        if self.rows:
+            columns += [k for k in self.rows[0] if k not in columns]
+        return columns
+
+
+@dataclass
+class RequestRecord:
+    """One request, logged on arrival and completed while it is answered.
+
+    ``status`` is 0 while no status line has been sent, and stays 0 when the connection
+    was reset without reply. ``bytes_sent`` counts body bytes handed to the socket.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int
+    bytes_sent: int
+    entity: str | None
+    table_id: str | None
+    fault: str | None = None
+
+
+@dataclass
+class _Fault:
+    match: str
+    kind: str
+    times: int | None
+    status: int
+    delay: float
+
+
+@dataclass
+class _Response:
+    status: int
+    body: bytes
+    entity: str | None = None
+    table_id: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ODataError(Exception):
+    """An error that the server reports as an ``odata.error`` JSON body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class FilterError(ODataError):
+    """A malformed or unsupported ``$filter`` expression (HTTP 400)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _dumps(value: Any) -> str:
+    # CBS (.NET) escapes non-ASCII as \uXXXX and uses no spaces around separators.
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def render_feed(
+    metadata_url: str, records: Sequence[Mapping[str, Any]], next_link: str | None = None
+) -> bytes:
+    """Render a feed with CBS's pretty-printing (CRLF, 2/4/6-space indents, one line per record)."""
+    head = '{\r\n  "odata.metadata":' + _dumps(metadata_url) + ',"value":[\r\n'
+    value = ""
+    if records:
+        inner = [_dumps(dict(r))[1:-1] for r in records]
+        value = "    {\r\n      " + "\r\n    },{\r\n      ".join(inner) + "\r\n    }\r\n"
+    tail = "  ]"
+    if next_link is not None:
+        tail += ',"odata.nextLink":' + _dumps(next_link)
+    return (head + value + tail + "\r\n}").encode("ascii")
+
+
+def render_error(message: str) -> bytes:
+    """Render an OData v3 error body the way CBS does."""
+    text = (
+        '{\r\n  "odata.error":{\r\n    "code":"","message":{\r\n      "lang":"nl-NL","value":'
+        + _dumps(message)
+        + "\r\n    }\r\n  }\r\n}"
+    )
+    return text.encode("ascii")
+
+
+# --------------------------------------------------------------------------- $filter
+
+
+_TOKEN_RE = re.compile(
+    r"""\s*(?:
+        (?P<str>'(?:[^']|'')*')
+      | (?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)[mMdDfFlL]?(?![A-Za-z0-9_])
+      | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<punct>[(),])
+    )""",
+    re.VERBOSE,
+)
+_COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
+_FUNCTIONS = {"startswith": 2, "endswith": 2, "substringof": 2}
+
+Evaluator = Callable[[Mapping[str, Any]], Any]
+
+
+@dataclass
+class _Token:
+    kind: str  # "str" | "num" | "name" | "punct" | "end"
+    value: Any
+    pos: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            raise FilterError(
+                f"Syntax error in $filter at position {pos}: {text[pos : pos + 20]!r}"
+            )
+        kind = m.lastgroup or ""
+        raw = m.group(kind)
+        value: Any = raw
+        if kind == "str":
+            value = raw[1:-1].replace("''", "'")
+        elif kind == "num":
+            value = float(raw) if any(c in raw for c in ".eE") else int(raw)
+        tokens.append(_Token(kind, value, m.start(kind)))
+        pos = m.end()
+    tokens.append(_Token("end", None, len(text)))
+    return tokens
+
+
+@dataclass
+class _Node:
+    is_bool: bool
+    fn: Evaluator
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "string" if isinstance(value, str) else "other"
+
+
+def _compare(op: str, a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        # OData: null equals only null; ordering comparisons with null are false.
+        return (a is b) if op == "eq" else (a is not b) if op == "ne" else False
+    if _kind_of(a) != _kind_of(b):
+        raise FilterError(f"Operator '{op}' is not defined for {_kind_of(a)} and {_kind_of(b)}")
+    if op == "eq":
+        return bool(a == b)
+    if op == "ne":
+        return bool(a != b)
+    if op == "gt":
+        return bool(a > b)
+    if op == "ge":
+        return bool(a >= b)
+    if op == "lt":
+        return bool(a < b)
+    return bool(a <= b)
+
+
+def _string_function(name: str, a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    if not isinstance(a, str) or not isinstance(b, str):
+        raise FilterError(f"Function '{name}' needs string arguments")
+    if name == "startswith":
+        return a.startswith(b)
+    if name == "endswith":
+        return a.endswith(b)
+    return a in b  # substringof(needle, haystack): note CBS/OData v3 argument order
+
+
+# Evaluator factories (closures built here, so loop variables are never captured late).
+
+
+def _constant(value: Any) -> Evaluator:
+    return lambda row: value
+
+
+def _field(name: str) -> Evaluator:
+    return lambda row: row.get(name)
+
+
+def _either(a: Evaluator, b: Evaluator) -> Evaluator:
+    return lambda row: bool(a(row)) or bool(b(row))
+
+
+def _both(a: Evaluator, b: Evaluator) -> Evaluator:
+    return lambda row: bool(a(row)) and bool(b(row))
+
+
+def _negate(a: Evaluator) -> Evaluator:
+    return lambda row: not a(row)
+
+
+def _comparer(op: str, a: Evaluator, b: Evaluator) -> Evaluator:
+    return lambda row: _compare(op, a(row), b(row))
+
+
+def _caller(name: str, a: Evaluator, b: Evaluator) -> Evaluator:
+    return lambda row: _string_function(name, a(row), b(row))
+
+
+class _FilterParser:
+    """Recursive descent: or -> and -> not -> comparison -> operand."""
+
+    def __init__(self, text: str, columns: Iterable[str]) -> None:
+        self.tokens = _tokenize(text)
+        self.pos = 0
+        self.columns = set(columns)
+
+    def parse(self) -> Evaluator:
+        node = self._or()
+        if self._peek().kind != "end":
+            raise FilterError(f"Unexpected {self._peek().value!r} at position {self._peek().pos}")
+        if not node.is_bool:
+            raise FilterError("$filter must be a boolean expression")
+        return node.fn
+
+    def _peek(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def _next(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def _at_keyword(self, *words: str) -> bool:
+        token = self._peek()
+        return token.kind == "name" and token.value in words
+
+    def _expect(self, punct: str) -> None:
+        token = self._next()
+        if token.kind != "punct" or token.value != punct:
+            raise FilterError(f"Expected '{punct}' at position {token.pos}")
+
+    def _bool(self, node: _Node, word: str) -> Evaluator:
+        if not node.is_bool:
+            raise FilterError(f"Operand of '{word}' must be a boolean expression")
+        return node.fn
+
+    def _or(self) -> _Node:
+        node = self._and()
+        while self._at_keyword("or"):
+            self._next()
+            left, right = self._bool(node, "or"), self._bool(self._and(), "or")
+            node = _Node(True, _either(left, right))
+        return node
+
+    def _and(self) -> _Node:
+        node = self._not()
+        while self._at_keyword("and"):
+            self._next()
+            left, right = self._bool(node, "and"), self._bool(self._not(), "and")
+            node = _Node(True, _both(left, right))
+        return node
+
+    def _not(self) -> _Node:
+        if self._at_keyword("not"):
+            self._next()
+            inner = self._bool(self._not(), "not")
+            return _Node(True, _negate(inner))
+        return self._comparison()
+
+    def _comparison(self) -> _Node:
+        left = self._operand()
+        if not self._at_keyword(*_COMPARISONS):
+            return left
+        op = self._next().value
+        right = self._operand()
+        if left.is_bool or right.is_bool:
+            raise FilterError(f"Operands of '{op}' must be values, not boolean expressions")
+        return _Node(True, _comparer(op, left.fn, right.fn))
+
+    def _operand(self) -> _Node:
+        token = self._next()
+        if token.kind == "punct" and token.value == "(":
+            node = self._or()
+            self._expect(")")
+            return node
+        if token.kind in ("str", "num"):
+            return _Node(False, _constant(token.value))
+        if token.kind != "name":
+            raise FilterError(f"Unexpected {token.value!r} at position {token.pos}")
+        word = token.value
+        if word in ("null", "true", "false"):
+            literal = {"null": None, "true": True, "false": False}[word]
+            return _Node(False, _constant(literal))
+        if self._peek().kind == "punct" and self._peek().value == "(":
+            return self._function(word, token.pos)
+        if word not in self.columns:
+            raise FilterError(f"Could not find a property named '{word}'")
+        return _Node(False, _field(word))
+
+    def _function(self, name: str, pos: int) -> _Node:
+        if name not in _FUNCTIONS:
+            raise FilterError(f"Unknown function '{name}' at position {pos}")
+        self._expect("(")
+        args = [self._operand()]
+        while self._peek().kind == "punct" and self._peek().value == ",":
+            self._next()
+            args.append(self._operand())
+        self._expect(")")
+        if len(args) != _FUNCTIONS[name] or any(a.is_bool for a in args):
+            raise FilterError(f"Function '{name}' takes {_FUNCTIONS[name]} value arguments")
+        return _Node(True, _caller(name, args[0].fn, args[1].fn))
+
+
+def compile_filter(text: str, columns: Iterable[str]) -> Callable[[Mapping[str, Any]], bool]:
+    """Compile an OData v3 ``$filter`` into a row predicate; raises FilterError (HTTP 400)."""
+    evaluate = _FilterParser(text, columns).parse()
+    return lambda row: bool(evaluate(row))
+
+
+# --------------------------------------------------------------------------- query options
+
+
+def _ordered_keys(records: Iterable[Mapping[str, Any]], start: Iterable[str] = ()) -> list[str]:
+    keys = dict.fromkeys(start)
+    for record in records:
+        keys.update(dict.fromkeys(record))
+    return list(keys)
+
+
+def _non_negative_int(query: Mapping[str, str], name: str) -> int | None:
+    raw = query.get(name)
+    if raw is None:
+        return None
+    if not raw.strip().isdigit():
+        raise ODataError(400, f"Invalid value for {name}: {raw!r}")
+    return int(raw)
+
+
+def _select_columns(raw: str | None, columns: Sequence[str], entity: str) -> list[str] | None:
+    if raw is None or raw.strip() in ("", "*"):
+        return None
+    wanted = [c.strip() for c in raw.split(",") if c.strip()]
+    for name in wanted:
+        if name not in columns:
+            raise ODataError(
+                400,
+                "The query specified in the URI is not valid. Could not find a property named "
+                f"'{name}' on type 'Cbs.OData.WebAPI.{entity}'.",
+            )
+    # OData returns properties in declaration order, whatever order $select used.
+    return [c for c in columns if c in wanted]
+
+
+def _to_untyped(table: FakeTable, rows: Sequence[Mapping[str, Any]]) -> list[Record]:
+    """UntypedDataSet approximation: every topic value as a right-aligned string ('.' = null)."""
+    decimals = {
+        p["Key"]: p.get("Decimals") or 0
+        for p in table.data_properties
+        if p.get("Type") == "Topic" and p.get("Datatype") != "String"
+    }
+    texts: dict[str, list[str]] = {}
+    for key, dec in decimals.items():
+        values = [row.get(key) for row in rows]
+        col = [
+            "." if v is None else f"{v:.{dec}f}" if isinstance(v, float) else str(v) for v in values
+        ]
+        width = max((len(s) for s in col), default=1)
+        texts[key] = [s.rjust(width) for s in col]
+    untyped = []
+    for i, row in enumerate(rows):
+        record = dict(row)
+        for key, col in texts.items():
+            if key in record:
+                record[key] = col[i]
+        untyped.append(record)
+    return untyped
+
+
+# --------------------------------------------------------------------------- HTTP plumbing
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128
+    owner: ODataServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Client disconnects are part of the game (faults, timeouts); stay quiet.
+        # Anything else is kept for the tests to inspect instead of printed.
+        if not isinstance(sys.exc_info()[1], OSError):
+            self.owner.errors.append(traceback.format_exc())
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the default per-request stderr logging."""
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        self.close_connection = True
+        split = urlsplit(self.path)
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        fault = owner._take_fault(self.path)
+        # Logged on arrival and filled in while responding, so the record is complete
+        # before the client can have read the last byte (no race in tests).
+        self._entry = RequestRecord(
+            "GET", split.path, query, 0, 0, None, None, fault.kind if fault else None
+        )
+        owner._record(self._entry)
+        try:
+            response = owner._respond(split.path, query, self.headers.get("Host") or owner.host)
+            self._entry.entity, self._entry.table_id = response.entity, response.table_id
+            owner._pause(owner.latency)
+            if fault is None:
+                self._send(response.status, response.body, response.headers)
+            else:
+                self._apply_fault(fault, response)
+        except OSError:  # BrokenPipe, ConnectionReset, timeouts
+            pass  # the client went away; nothing left to tell it
+
+    # -- sending
+
+    def _send_head(self, status: int, length: int, headers: Mapping[str, str]) -> None:
+        self._entry.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", CONTENT_TYPE)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Connection", "close")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _write(self, data: bytes) -> None:
+        """Write body bytes, throttled to the server's bandwidth (bytes/s) if set."""
+        owner = self.server.owner
+        bandwidth = owner.bandwidth
+        if not bandwidth:
+            self._entry.bytes_sent += len(data)
+            self.wfile.write(data)
+            return
+        chunk = max(1, int(bandwidth / 20))  # ~50 ms per chunk keeps the pacing smooth
+        start = time.monotonic()
+        for offset in range(0, len(data), chunk):
+            part = data[offset : offset + chunk]
+            self._entry.bytes_sent += len(part)
+            self.wfile.write(part)
+            due = start + (offset + len(part)) / bandwidth - time.monotonic()
+            if due > 0 and owner._pause(due):
+                return
+
+    def _send(self, status: int, body: bytes, headers: Mapping[str, str] | None = None) -> None:
+        self._send_head(status, len(body), headers or {})
+        self._write(body)
+
+    # -- faults
+
+    def _apply_fault(self, fault: _Fault, response: _Response) -> None:
+        owner = self.server.owner
+        body = response.body
+        half = len(body) // 2
+        if fault.kind == "status":
+            headers = {"Retry-After": "0"} if fault.status == 429 else {}
+            self._send(fault.status, render_error(f"Injected fault: HTTP {fault.status}"), headers)
+        elif fault.kind == "truncate":
+            # Promise the whole body, deliver half, then close: an incomplete read.
+            self._send_head(response.status, len(body), response.headers)
+            self._write(body[:half])
+        elif fault.kind == "badjson":
+            # A strict prefix of a JSON object is never valid JSON.
+            broken = body[:half] if half else b"{"
+            self._send(200, broken)
+        elif fault.kind == "reset":
+            self._reset()
+        elif fault.kind == "stall":
+            self._send_head(response.status, len(body), response.headers)
+            self._write(body[:half])
+            self.wfile.flush()
+            if not owner._pause(fault.delay):
+                self._write(body[half:])
+        elif fault.kind == "hang":
+            if owner._pause(fault.delay):
+                self._reset()
+            else:
+                self._send(response.status, body, response.headers)
+
+    def _reset(self) -> None:
+        """Close with SO_LINGER 0 so the kernel sends RST instead of FIN."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.rfile.close()  # drop makefile()'s reference so close() really closes the fd
+        self.connection.close()
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class ODataServer:
+    """Threaded fake of CBS's OData v3 service on 127.0.0.1 (ephemeral port).
+
+    Use as a context manager or call :meth:`start` / :meth:`stop`. ``tables``,
+    ``page_size``, ``latency`` and ``bandwidth`` may be changed while it runs.
+    """
+
+    def __init__(
+        self,
+        tables: Iterable[FakeTable] = (),
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        latency: float = 0.0,
+        bandwidth: float | None = None,
+    ) -> None:
+        self.tables: dict[str, FakeTable] = {t.table_id: t for t in tables}
+        self.page_size = page_size
+        self.latency = latency
+        self.bandwidth = bandwidth
+        self.log: list[RequestRecord] = []
+        self.errors: list[str] = []  # tracebacks of unexpected server-side exceptions
+        self._faults: list[_Fault] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle
+
+    def start(self) -> ODataServer:
+        if self._httpd is not None:
+            return self
+        self._stopping.clear()
+        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd.owner = self
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; returns promptly even while handlers are stalled or throttled."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        self._stopping.set()  # wakes stalled/slow handlers so they give up
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> ODataServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def host(self) -> str:
+        """``127.0.0.1:PORT``, usable as cbsodata's ``catalog_url``."""
+        if self._httpd is None:
+            raise RuntimeError("ODataServer is not running; call start() first")
+        address = self._httpd.server_address
+        return f"{address[0]!s}:{address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}"
+
+    # -- log and faults
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.log.clear()
+
+    def requests_to(self, entity: str, table_id: str | None = None) -> list[RequestRecord]:
+        """Logged requests for one entity set (optionally of one table)."""
+        with self._lock:
+            return [
+                r
+                for r in self.log
+                if r.entity == entity and (table_id is None or r.table_id == table_id)
+            ]
+
+    def add_fault(
+        self,
+        match: str,
+        kind: str,
+        *,
+        times: int | None = 1,
+        status: int = 503,
+        delay: float = 0.0,
+    ) -> None:
+        """Inject a failure into requests whose path+query contains ``match``.
+
+        ``match`` is tested against the raw request target and its URL-decoded form.
+        ``times=None`` means every matching request; faults are consumed in the order
+        added. Kinds: ``status`` (reply ``status`` with an odata.error body; 429 carries
+        ``Retry-After: 0``), ``truncate`` (full Content-Length, half the body, close),
+        ``badjson`` (200 with a broken JSON body), ``reset`` (TCP RST, no response),
+        ``stall`` (headers and half the body, then sleep ``delay`` s -- with requests a
+        read timeout here raises ``requests.exceptions.ConnectionError``), ``hang``
+        (sleep ``delay`` s before any byte -- requests raises ``ReadTimeout``).
+        """
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
+        if times is not None and times < 1:
+            raise ValueError("times must be >= 1 or None")
+        with self._lock:
+            self._faults.append(_Fault(match, kind, times, status, delay))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    # -- internals used by the handler
+
+    def _take_fault(self, target: str) -> _Fault | None:
+        decoded = unquote_plus(target)
+        with self._lock:
+            for fault in self._faults:
+                if fault.match in target or fault.match in decoded:
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times == 0:
+                            self._faults.remove(fault)
+                    return _Fault(fault.match, fault.kind, None, fault.status, fault.delay)
+        return None
+
+    def _record(self, record: RequestRecord) -> None:
+        with self._lock:
+            self.log.append(record)
+
+    def _pause(self, seconds: float) -> bool:
+        """Sleep, but wake up early when the server stops. Returns True if stopping."""
+        if seconds <= 0:
+            return self._stopping.is_set()
+        return self._stopping.wait(seconds)
+
+    def _respond(self, path: str, query: dict[str, str], host: str) -> _Response:
+        try:
+            return self._route(path, query, host)
+        except ODataError as err:
+            return _Response(err.status, render_error(err.message))
+        except Exception:
+            self.errors.append(traceback.format_exc())
+            return _Response(500, render_error("Internal error in the fake OData server"))
+
+    # -- routing
+
+    def _route(self, path: str, query: dict[str, str], host: str) -> _Response:
+        parts = [p for p in path.split("/") if p]
+        lowered = [p.lower() for p in parts]
+        if lowered[:2] == ["odatacatalog", "tables"] and len(parts) == 2:
+            return self._catalog(query, host)
+        if len(parts) in (3, 4) and lowered[0] in FEED_PREFIXES and lowered[1] == "odata":
+            prefix = FEED_PREFIXES[lowered[0]]
+            table = self._find_table(parts[2])
+            if len(parts) == 3:
+                return self._service_root(table, prefix, host)
+            return self._entity_set(table, parts[3], prefix, query, host)
+        raise ODataError(404, f"No HTTP resource was found that matches the request URI '{path}'.")
+
+    def _find_table(self, table_id: str) -> FakeTable:
+        tables = dict(self.tables)
+        table = tables.get(table_id) or {k.lower(): t for k, t in tables.items()}.get(
+            table_id.lower()
+        )
+        if table is None:
+            raise ODataError(404, f"Tabel '{table_id}' is niet gevonden.")
+        return table
+
+    def _service_root(self, table: FakeTable, prefix: str, host: str) -> _Response:
+        names = ["TableInfos", "UntypedDataSet", "TypedDataSet", "DataProperties"]
+        names += ["CategoryGroups", *table.dimensions]
+        base = f"http://{host}/{prefix}/odata/{table.table_id}/"
+        records = [{"name": n, "url": base + n} for n in names]
+        metadata = f"http://{host}/{prefix}/OData/{table.table_id}/$metadata"
+        return _Response(200, render_feed(metadata, records), None, table.table_id)
+
+    def _entity_records(self, table: FakeTable, entity: str) -> tuple[list[Record], list[str]]:
+        if entity in ("TypedDataSet", "UntypedDataSet"):
+            rows = table.rows if entity == "TypedDataSet" else _to_untyped(table, table.rows)
+            return list(rows), table.dataset_columns()
+        fixed: dict[str, tuple[list[Record], list[str]]] = {
+            "TableInfos": ([table.table_infos], []),
+            "DataProperties": (table.data_properties, []),
+            "CategoryGroups": (
+                table.category_groups,
+                ["ID", "DimensionKey", "Title", "Description", "ParentID"],
+            ),
+        }
+        if entity in fixed:
+            records, start = fixed[entity]
+        elif entity in table.dimensions:
+            records, start = table.dimensions[entity], ["Key", "Title", "Description"]
+        else:
+            raise ODataError(
+                404, f"No HTTP resource was found for '{entity}' in table '{table.table_id}'."
+            )
+        return list(records), _ordered_keys(records, start)
+
+    def _entity_set(
+        self, table: FakeTable, entity: str, prefix: str, query: dict[str, str], host: str
+    ) -> _Response:
+        records, columns = self._entity_records(table, entity)
+        path = f"/{prefix}/odata/{table.table_id}/{entity}"
+        page, next_link, select = self._apply_query(records, columns, entity, query, host, path)
+        metadata = (
+            f"http://{host}/{prefix}/OData/{table.table_id}/$metadata#Cbs.OData.WebAPI.{entity}"
+        )
+        if select is not None:
+            metadata += "&$select=" + ",".join(select)
+        return _Response(200, render_feed(metadata, page, next_link), entity, table.table_id)
+
+    def _catalog(self, query: dict[str, str], host: str) -> _Response:
+        records = [_catalog_record(i, t, host) for i, t in enumerate(self.tables.values())]
+        columns = _ordered_keys(records, _CATALOG_FIELDS)
+        page, next_link, _ = self._apply_query(
+            records, columns, "Catalog.Table", query, host, "/ODataCatalog/Tables"
+        )
+        metadata = f"http://{host}/ODataCatalog/$metadata#Cbs.OData.WebAPI.Catalog.Tables"
+        return _Response(200, render_feed(metadata, page, next_link), "Tables", None)
+
+    def _apply_query(
+        self,
+        records: list[Record],
+        columns: Sequence[str],
+        entity: str,
+        query: Mapping[str, str],
+        host: str,
+        path: str,
+    ) -> tuple[list[Record], str | None, list[str] | None]:
+        """Apply $select/$filter/$skip/$top and the server page size; build the nextLink."""
+        select = _select_columns(query.get("$select"), columns, entity)
+        skip = _non_negative_int(query, "$skip") or 0
+        top = _non_negative_int(query, "$top")
+        if query.get("$filter", "").strip():
+            keep = compile_filter(query["$filter"], columns)
+            records = [r for r in records if keep(r)]
+        available = records[skip:] if top is None else records[skip : skip + top]
+        page = available[: max(1, self.page_size)]
+        next_link = None
+        if len(available) > len(page):
+            remaining_top = None if top is None else top - len(page)
+            next_link = _next_link(host, path, query, skip + len(page), remaining_top)
+        if select is not None:
+            page = [{k: r.get(k) for k in select} for r in page]
+        return page, next_link, select
+
+
+_QUERY_SAFE = ",'()$:/"
+
+
+def _next_link(host: str, path: str, query: Mapping[str, str], skip: int, top: int | None) -> str:
+    """Absolute URL with the original options and a new $skip (as CBS builds it)."""
+    params = {k: v for k, v in query.items() if k not in ("$skip", "$top")}
+    if top is not None:
+        params["$top"] = str(top)
+    params["$skip"] = str(skip)
+    encoded = "&".join(f"{k}={quote(v, safe=_QUERY_SAFE)}" for k, v in params.items())
+    return f"http://{host}{path}?{encoded}"
+
+
+# The field order of a real ODataCatalog/Tables record.
+_CATALOG_FIELDS = [
+    "Updated", "ID", "Identifier", "Title", "ShortTitle", "ShortDescription", "Summary",
+    "Modified", "MetaDataModified", "ReasonDelivery", "ExplanatoryText", "OutputStatus",
+    "Source", "Language", "Catalog", "Frequency", "Period", "SummaryAndLinks", "ApiUrl",
+    "FeedUrl", "DefaultPresentation", "DefaultSelection", "GraphTypes", "RecordCount",
+    "ColumnCount", "SearchPriority",
+]  # fmt: skip
+
+
+def _catalog_record(index: int, table: FakeTable, host: str) -> Record:
+    info = table.table_infos
+    api = f"http://{host}/ODataApi/OData/{table.table_id}"
+    feed = f"http://{host}/ODataFeed/OData/{table.table_id}"
+    computed: Record = {
+        "Updated": info.get("Modified", ""),
+        "ID": index,
+        "Identifier": table.table_id,
+        "SummaryAndLinks": f'{info.get("Summary", "")}<br /><a href="{api}">{api}</a>',
+        "ApiUrl": api,
+        "FeedUrl": feed,
+        "RecordCount": len(table.rows),
+        "ColumnCount": len(table.dimension_keys()) + len(table.topic_keys()),
+    }
+    return {k: computed[k] if k in computed else info.get(k, "") for k in _CATALOG_FIELDS}
