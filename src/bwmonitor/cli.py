@@ -154,6 +154,24 @@ def show(
     render.extract(views.extract_drenthe(view, table, measure or (), period))
 
 
+catalog_app = typer.Typer(
+    help="The indicator catalogue (indicators.toml).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("check")
+@reports_errors
+def catalog_check(catalog: CatalogOption = None) -> None:
+    """Validate the catalogue and list every problem with its TOML path (exit 2 if any)."""
+    from bwmonitor import pipeline
+
+    loaded = pipeline.load_catalog(_settings(None, catalog))
+    render.catalog_ok(loaded)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -38,7 +38,7 @@ class CatalogInvalid(InvalidInput):
 
     def __init__(self, path: str, problems: list[str]) -> None:
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
-        super().__init__(f"{path}: {count}", hint="run `bwmonitor catalog check` for the list")
+        super().__init__(f"{path}: {count}")
         self.path = path
         self.problems = problems
 

@@ -13,6 +13,7 @@ from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed
 from bwmonitor.formatting import dutch_number
 
 if TYPE_CHECKING:
+    from bwmonitor.catalog import Catalog
     from bwmonitor.pipeline import FetchReport, TableOutcome
     from bwmonitor.store import StoredTable
     from bwmonitor.views import TableExtract
@@ -81,6 +82,17 @@ def fetch_summary(report: FetchReport) -> None:
     message(
         f"fetch: {len(report.outcomes)} tables ({', '.join(parts)}); "
         f"{requests} requests, {dutch_number(kib)} KiB; store {report.data_dir}"
+    )
+
+
+def catalog_ok(catalog: Catalog) -> None:
+    tables = {t for source in catalog.sources.values() for t in source.table_ids}
+    stdout.print(
+        f"{catalog.path}: valid; {len(catalog.indicators)} indicators in "
+        f"{len(catalog.themes)} themes, {len(tables)} CBS tables, "
+        f"{len(catalog.regions)} custom regions",
+        markup=False,
+        soft_wrap=True,
     )
 
 
