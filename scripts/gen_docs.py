@@ -1,0 +1,13 @@
+"""Regenerate docs/catalogue.md and docs/cli.md from the code (see bwmonitor.reference)."""
+
+from pathlib import Path
+
+from bwmonitor.cli import app
+from bwmonitor.reference import catalogue_markdown, cli_markdown
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+if __name__ == "__main__":
+    (DOCS / "catalogue.md").write_text(catalogue_markdown(), encoding="utf-8")
+    (DOCS / "cli.md").write_text(cli_markdown(app), encoding="utf-8")
+    print("wrote docs/catalogue.md and docs/cli.md")
