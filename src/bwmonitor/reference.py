@@ -19,8 +19,8 @@ def catalogue_markdown() -> str:
         "# Catalogue reference (indicators.toml)",
         "",
         "Generated from the field registry in `src/bwmonitor/catalog.py` by "
-        "`scripts/gen_docs.py`; do not edit by hand. See `docs/catalogue-guide.md` for a "
-        "walk-through and the shipped `indicators.toml` for a complete example.",
+        "`scripts/gen_docs.py`; do not edit by hand. The shipped `indicators.toml` is a "
+        "complete example.",
         "",
     ]
     for section, fields in FIELDS.items():

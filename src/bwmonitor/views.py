@@ -113,8 +113,8 @@ def extract_drenthe(
         )
     return TableExtract(
         title=f"{meta.title} ({table_id})",
-        footer=f"Bron: CBS StatLine, tabel {table_id}; {describe_origin(meta)}, "
-        f"CBS gewijzigd {meta.modified[:10]}",
+        footer=f"Bron: CBS StatLine, tabel {table_id}; {describe_origin(meta)}"
+        + (f", CBS gewijzigd {meta.modified[:10]}" if meta.modified else ""),
         has_periods=time_dim is not None,
         has_categories=bool(varying),
         measures=columns,
