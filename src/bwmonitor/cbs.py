@@ -205,13 +205,13 @@ class CbsClient:
         return self.config.base_url or f"https://{CATALOG_HOSTS[catalog]}"
 
     def table_infos(self, table_id: str, catalog: str) -> Record:
-        records = self._get(table_id, catalog, "TableInfos")
+        records = self.entity(table_id, catalog, "TableInfos")
         if not records:
             raise CbsTableChanged(f"CBS table {table_id} has no TableInfos")
         return records[0]
 
     def data_properties(self, table_id: str, catalog: str) -> list[Record]:
-        return self._get(table_id, catalog, "DataProperties")
+        return self.entity(table_id, catalog, "DataProperties")
 
     def entity(
         self,
@@ -221,17 +221,7 @@ class CbsClient:
         select: list[str] | None = None,
         filters: str | None = None,
     ) -> list[Record]:
-        """Any entity set: a dimension's codes or the TypedDataSet, filtered server-side."""
-        return self._get(table_id, catalog, name, select, filters)
-
-    def _get(
-        self,
-        table_id: str,
-        catalog: str,
-        name: str,
-        select: list[str] | None = None,
-        filters: str | None = None,
-    ) -> list[Record]:
+        """Any entity set (a dimension's codes, the TypedDataSet), filtered server-side."""
         try:
             # The pager is private in cbsodata 1.3.x but is the only entry point that
             # takes $select and $filter without also downloading every other entity set.
