@@ -57,6 +57,8 @@ class Table:
     measures: dict[str, Any]
     catalog: str = "opendata"
     notes: list[str] = field(default_factory=list)
+    #: every measure of the CBS table (key -> title) where its DataProperties are known
+    table_measures: dict[str, str] | None = None
 
     def sidecar(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,8 @@ class Table:
             "notes": self.notes,
             "dimensions": self.dimensions,
             "measures": self.measures,
+            "table_measures": self.table_measures
+            or {key: info["title"] for key, info in self.measures.items()},
             "request": {},
         }
 
@@ -170,6 +174,7 @@ def kwb_table(
             )
         },
         measures=measures,
+        table_measures={k: str(p["Title"]).strip() for k, p in topics.items()},
     )
 
 

@@ -117,6 +117,8 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         "measures": {
             key: _measure_info(topics[key], requested) for key, requested in measures.items()
         },
+        # every measure the table has, for `catalog check` and suggestions
+        "table_measures": {key: str(p.get("Title", "")).strip() for key, p in topics.items()},
     }
     return DownloadedTable(table_id, frame, sidecar, problems)
 

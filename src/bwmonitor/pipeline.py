@@ -16,6 +16,8 @@ from bwmonitor.cbs import CbsClient, CbsConfig, recording
 from bwmonitor.download import download, request_signature
 from bwmonitor.errors import BwmonitorError, CbsUnavailable
 from bwmonitor.lock import store_lock
+from bwmonitor.mapping import Observations, observe
+from bwmonitor.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.settings import Settings
 from bwmonitor.store import DataView, TableDir
 
@@ -166,3 +168,35 @@ def _fetch_table(
 
 def data_view(settings: Settings) -> DataView:
     return DataView(TableDir(settings.data_dir))
+
+
+def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
+    """Regions from the data (municipality names as CBS spells them) and the catalogue."""
+    names: dict[str, str] = {}
+    stored = sorted(view.tables(), key=lambda t: (t.meta.modified, t.meta.fetched_at))
+    for table in stored:  # later tables win: the current spelling of a name
+        region_dim = table.meta.region_dimension
+        if region_dim is not None:
+            labels = table.meta.dimensions[region_dim].get("labels", {})
+            names.update({c: n for c, n in labels.items() if c.startswith("GM") and n})
+    custom = [
+        Region(r.id, r.name, Level.CUSTOM, r.members, r.aliases) for r in catalog.regions.values()
+    ]
+    return build_registry(names, custom)
+
+
+@dataclass
+class MonitorData:
+    """What compare, export and the catalogue commands work from."""
+
+    catalog: Catalog
+    view: DataView
+    registry: RegionRegistry
+    observations: Observations
+
+
+def monitor_data(settings: Settings) -> MonitorData:
+    catalog = load_catalog(settings)
+    view = data_view(settings)
+    registry = region_registry(catalog, view)
+    return MonitorData(catalog, view, registry, observe(catalog, view, registry))

@@ -1,0 +1,203 @@
+"""Catalogue x stored tables -> observations: one value per indicator, region and period.
+
+Published CBS values come first. A COROP region, the province, the Netherlands or a
+custom region without a published value gets one computed from its member
+municipalities by the indicator's rule (see `aggregation.py`); derived ratios are
+computed at every level from their numerator and denominator. Every value that
+bwmonitor computed is marked `computed`, with the rule in `rule`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bwmonitor import aggregation
+from bwmonitor.catalog import Catalog, Indicator, Source
+from bwmonitor.download import resolve_measure
+from bwmonitor.errors import CbsTableChanged
+from bwmonitor.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry
+from bwmonitor.store import DataView
+
+if TYPE_CHECKING:
+    import polars as pl
+
+COLUMNS = ("indicator", "region", "period", "value", "status", "source", "computed", "rule")
+
+
+def schema() -> dict[str, pl.DataType]:
+    import polars as pl
+
+    return {
+        "indicator": pl.String(),
+        "region": pl.String(),
+        "period": pl.String(),
+        "value": pl.Float64(),
+        "status": pl.String(),
+        "source": pl.String(),
+        "computed": pl.Boolean(),
+        "rule": pl.String(),
+    }
+
+
+@dataclass
+class Observations:
+    """The observations of a catalogue, and why some indicators have none."""
+
+    frame: pl.DataFrame
+    #: indicator id -> reasons it lacks values (table not stored, measure missing, ...)
+    gaps: dict[str, list[str]] = field(default_factory=dict)
+    #: table ids read, for footers and source lists
+    tables: set[str] = field(default_factory=set)
+
+
+def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Observations:
+    """Every indicator's values for every region and period the data allows."""
+    import polars as pl
+
+    result = Observations(pl.DataFrame(schema=schema()))
+    published: dict[str, pl.DataFrame] = {}
+    for indicator in catalog.indicators.values():
+        if indicator.ratio is not None:
+            continue
+        source = catalog.sources[indicator.source or ""]
+        parts = list(_source_frames(indicator, source, view, result))
+        frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema())
+        published[indicator.id] = frame.with_columns(
+            pl.col("region").replace(NETHERLANDS_KWB, NETHERLANDS)
+        )
+    complete: dict[str, pl.DataFrame] = {}
+    for indicator_id in _dependency_order(catalog):
+        indicator = catalog.indicators[indicator_id]
+        if indicator.ratio is not None:
+            complete[indicator_id] = aggregation.derive_ratio(indicator, complete)
+        else:
+            complete[indicator_id] = aggregation.fill_regions(
+                indicator, published[indicator_id], complete, registry
+            )
+    frames = [f for f in complete.values() if f.height]
+    if frames:
+        result.frame = pl.concat(frames).sort("indicator", "region", "period")
+    return result
+
+
+def _source_frames(
+    indicator: Indicator, source: Source, view: DataView, result: Observations
+) -> Iterator[pl.DataFrame]:
+    if source.csv_path is not None:
+        yield _csv_frame(indicator, source.csv_path, result)
+        return
+    for label, table_id in source.tables:
+        frame = _table_frame(indicator, source, label, table_id, view, result)
+        if frame is not None:
+            yield frame
+
+
+def _table_frame(
+    indicator: Indicator,
+    source: Source,
+    label: str,
+    table_id: str,
+    view: DataView,
+    result: Observations,
+) -> pl.DataFrame | None:
+    import polars as pl
+
+    stored = view.table(table_id)
+    if stored is None:
+        result.gaps.setdefault(indicator.id, []).append(
+            f"table {table_id} is neither fetched nor in the snapshot"
+        )
+        return None
+    meta = stored.meta
+    try:
+        key = resolve_measure(indicator.measure or "", meta.measures, table_id, source.is_series)
+    except CbsTableChanged:
+        where = "the snapshot" if meta.origin == "snapshot" else "the store"
+        result.gaps.setdefault(indicator.id, []).append(
+            f"{indicator.measure} is not in {where}'s copy of {table_id}"
+        )
+        return None
+    region_dim, time_dim = meta.region_dimension, meta.time_dimension
+    if region_dim is None:
+        result.gaps.setdefault(indicator.id, []).append(f"table {table_id} has no regions")
+        return None
+    result.tables.add(table_id)
+    frame = stored.location.frame(meta)
+    for dim, code in indicator.filters.items():
+        if dim in frame.columns:
+            frame = frame.filter(pl.col(dim) == code)
+    period = pl.col(time_dim) if time_dim else pl.lit(f"{label}JJ00")
+    status = meta.period_status()
+    return frame.select(
+        pl.lit(indicator.id).alias("indicator"),
+        pl.col(region_dim).alias("region"),
+        period.alias("period"),
+        pl.col(key).cast(pl.Float64).alias("value"),
+        period.replace_strict(status, default="", return_dtype=pl.String).alias("status")
+        if status
+        else pl.lit("").alias("status"),
+        pl.lit(table_id).alias("source"),
+        pl.lit(False).alias("computed"),
+        pl.lit(None, dtype=pl.String).alias("rule"),
+    ).filter(pl.col("value").is_not_null())
+
+
+def _csv_frame(indicator: Indicator, path: Path, result: Observations) -> pl.DataFrame:
+    """A local CSV (region_code, period, value[, status]) for figures CBS does not have."""
+    import polars as pl
+
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        result.gaps.setdefault(indicator.id, []).append(f"cannot read {path}: {error.strerror}")
+        return pl.DataFrame(schema=schema())
+    records = []
+    for row in rows:
+        value = (row.get("value") or "").strip()
+        if not value:
+            continue
+        period = (row.get("period") or "").strip()
+        records.append(
+            {
+                "indicator": indicator.id,
+                "region": (row.get("region_code") or "").strip(),
+                "period": f"{period}JJ00" if period.isdigit() else period,
+                "value": float(value),
+                "status": (row.get("status") or "").strip(),
+                "source": path.name,
+                "computed": False,
+                "rule": None,
+            }
+        )
+    return pl.DataFrame(records, schema=schema())
+
+
+def _dependency_order(catalog: Catalog) -> list[str]:
+    """Indicators after the ones they are computed from (weights, numerators)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(indicator_id: str) -> None:
+        if indicator_id in seen:
+            return
+        seen.add(indicator_id)
+        indicator = catalog.indicators[indicator_id]
+        for dependency in _dependencies(indicator):
+            visit(dependency)
+        order.append(indicator_id)
+
+    for indicator_id in catalog.indicators:
+        visit(indicator_id)
+    return order
+
+
+def _dependencies(indicator: Indicator) -> list[str]:
+    deps = [indicator.weight] if indicator.weight else []
+    if indicator.ratio is not None:
+        deps += [indicator.ratio.numerator, indicator.ratio.denominator]
+    return deps
