@@ -57,8 +57,13 @@ class Table:
     measures: dict[str, Any]
     catalog: str = "opendata"
     notes: list[str] = field(default_factory=list)
-    #: every measure of the CBS table (key -> title) where its DataProperties are known
+    complete_measures: bool = False  #: `measures` holds every measure of the CBS table
+    #: every measure of the CBS table (key -> title), where all of them are known
     table_measures: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.complete_measures and self.table_measures is None:
+            self.table_measures = {k: v["title"] for k, v in self.measures.items()}
 
     def sidecar(self) -> dict[str, Any]:
         return {
@@ -72,10 +77,8 @@ class Table:
             "notes": self.notes,
             "dimensions": self.dimensions,
             "measures": self.measures,
-            "table_measures": self.table_measures
-            or {key: info["title"] for key, info in self.measures.items()},
             "request": {},
-        }
+        } | ({"table_measures": self.table_measures} if self.table_measures else {})
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -271,6 +274,7 @@ def health_50090() -> Table:
             ),
         },
         measures=measures,
+        complete_measures=True,
         notes=[
             "Measure titles are derived from the keys; 2020 x 18-65 is missing in the "
             "source; RIVM model estimates (no aggregation to larger regions)."
@@ -453,6 +457,7 @@ def v4_regional(
     period_types: tuple[str, ...] = ("JJ",),
     status: str | None = "Definitief",
     notes: list[str] | None = None,
+    complete_measures: bool = False,
 ) -> Table:
     """A table captured from CBS's v4 API, stored as its v3 twin: RegioS, Perioden, keys.
 
@@ -490,6 +495,7 @@ def v4_regional(
         dimensions=dimensions,
         measures=measures,
         notes=notes or [],
+        complete_measures=complete_measures,
     )
 
 
@@ -512,6 +518,7 @@ def population_03759() -> Table:
             "Leeftijd": ("10000", "Leeftijd", "Totaal"),
             "BurgerlijkeStaat": ("T001019", "Burgerlijke staat", "Totaal burgerlijke staat"),
         },
+        complete_measures=True,
         provenance="data/cbs/03759ned_bevolking_2019-2026_regio.csv (CBS OData v4 capture of "
         "2026-07-02, totals slice, NL/PV/GM rows)",
         notes=[
@@ -536,6 +543,7 @@ def house_prices_83625() -> Table:
         },
         fixed={},
         status=None,
+        complete_measures=True,
         provenance="data/cbs/83625NED_gem_verkoopprijs_koopwoningen_2015-2025_regio.csv (CBS "
         "OData v4 capture of 2026-07-17)",
         notes=[

@@ -164,12 +164,58 @@ app.add_typer(catalog_app, name="catalog")
 
 @catalog_app.command("check")
 @reports_errors
-def catalog_check(catalog: CatalogOption = None) -> None:
-    """Validate the catalogue and list every problem with its TOML path (exit 2 if any)."""
+def catalog_check(catalog: CatalogOption = None, data_dir: DataDirOption = None) -> None:
+    """Validate the catalogue and list every problem with its TOML path (exit 2 if any).
+
+    Checks the file on its own, then against the CBS metadata in the store and the
+    snapshot: measures present in each table, dimension codes that exist, units.
+    """
     from bwmonitor import pipeline
 
-    loaded = pipeline.load_catalog(_settings(None, catalog))
-    render.catalog_ok(loaded)
+    loaded, report = pipeline.check_catalog(_settings(data_dir, catalog))
+    render.catalog_ok(loaded, report)
+
+
+@catalog_app.command("list")
+@reports_errors
+def catalog_list(catalog: CatalogOption = None) -> None:
+    """List the catalogue's indicators by theme: id, title, unit, source, aggregation."""
+    from bwmonitor import pipeline
+
+    render.catalog_list(pipeline.load_catalog(_settings(None, catalog)))
+
+
+@catalog_app.command("show")
+@reports_errors
+def catalog_show(
+    indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. bijstand_per_1000.")],
+    catalog: CatalogOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """One indicator: its definition, source, aggregation, and the periods in the data."""
+    from bwmonitor import pipeline
+
+    data = pipeline.monitor_data(_settings(data_dir, catalog))
+    render.indicator_detail(pipeline.indicator_detail(data, indicator))
+
+
+@app.command()
+@reports_errors
+def regions(
+    all_municipalities: Annotated[
+        bool, typer.Option("--all", help="Also every Dutch municipality, not only Drenthe's.")
+    ] = False,
+    catalog: CatalogOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Known regions: code, name, level, member municipalities and aliases."""
+    from bwmonitor import pipeline
+
+    settings = _settings(data_dir, catalog)
+    registry = pipeline.region_registry(
+        pipeline.load_catalog(settings), pipeline.data_view(settings)
+    )
+    render.regions(registry, all_municipalities)
 
 
 def main() -> None:

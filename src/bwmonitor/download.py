@@ -157,7 +157,6 @@ def _dimension_filters(
                 )
             # `eq` needs CBS's padded key: 'T001038' does not match 'T001038  '
             condition = _any_of(f"{name} eq '{padded[c]}'" for c in wanted if c in padded)
-            codes = [c for c in codes if str(c["Key"]).strip() in wanted]
         if condition:
             conditions.append(condition)
         info[name] = _dimension_info(prop, codes)

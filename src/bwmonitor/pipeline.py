@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from threading import Event
 
 from bwmonitor import catalog as catalog_module
-from bwmonitor.catalog import Catalog, TableRequest
+from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
+from bwmonitor.checks import MetadataReport, check_against_metadata
 from bwmonitor.download import download, request_signature
-from bwmonitor.errors import BwmonitorError, CbsUnavailable
+from bwmonitor.errors import BwmonitorError, CatalogInvalid, CbsUnavailable, InvalidInput
 from bwmonitor.lock import store_lock
 from bwmonitor.mapping import Observations, observe
 from bwmonitor.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.settings import Settings
-from bwmonitor.store import DataView, TableDir
+from bwmonitor.store import DataView, TableDir, describe_origin
+from bwmonitor.suggest import did_you_mean
 
 MAX_PARALLEL_TABLES = 4  # polite to CBS, and enough to hide its latency
 
@@ -185,6 +187,15 @@ def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
     return build_registry(names, custom)
 
 
+def check_catalog(settings: Settings) -> tuple[Catalog, MetadataReport]:
+    """Both stages: the TOML on its own (raises CatalogInvalid), then stored CBS metadata."""
+    catalog = load_catalog(settings)
+    report = check_against_metadata(catalog, data_view(settings))
+    if report.problems:
+        raise CatalogInvalid(catalog.path, report.problems)
+    return catalog, report
+
+
 @dataclass
 class MonitorData:
     """What compare, export and the catalogue commands work from."""
@@ -200,3 +211,67 @@ def monitor_data(settings: Settings) -> MonitorData:
     view = data_view(settings)
     registry = region_registry(catalog, view)
     return MonitorData(catalog, view, registry, observe(catalog, view, registry))
+
+
+@dataclass
+class IndicatorDetail:
+    indicator: Indicator
+    theme: str
+    source_lines: list[str]
+    aggregation: str
+    periods: list[str]  #: periods with a value for at least one region
+    regions_per_period: dict[str, int]
+    gaps: list[str]
+
+
+AGGREGATION_TEXT = {
+    Aggregation.SUM: "som van de gemeenten",
+    Aggregation.RATIO: "som van de tellers / som van de noemers",
+    Aggregation.WEIGHTED_MEAN: "gewogen gemiddelde van de gemeenten",
+    Aggregation.NONE: "geen: alleen door CBS gepubliceerde waarden",
+}
+
+
+def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
+    """Everything `catalog show` tells about one indicator."""
+    import polars as pl
+
+    indicator = data.catalog.indicators.get(indicator_id)
+    if indicator is None:
+        raise InvalidInput(
+            f"indicator {indicator_id!r} is not in {data.catalog.path}"
+            f"{did_you_mean(indicator_id, data.catalog.indicators)}",
+            hint="see `bwmonitor catalog list`",
+        )
+    lines = []
+    if indicator.ratio is not None:
+        ratio = indicator.ratio
+        lines.append(f"{ratio.numerator} / {ratio.denominator} × {ratio.scale:g}")
+    else:
+        source = data.catalog.sources[indicator.source or ""]
+        if source.csv_path is not None:
+            lines.append(f"lokaal bestand {source.csv_path}")
+        for label, table_id in source.tables:
+            stored = data.view.table(table_id)
+            where = "niet opgehaald" if stored is None else describe_origin(stored.meta)
+            prefix = f"{label}: " if label else ""
+            lines.append(f"{prefix}CBS-tabel {table_id}, {indicator.measure} ({where})")
+        if indicator.filters:
+            lines.append(
+                "filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items())
+            )
+    aggregation = AGGREGATION_TEXT[indicator.aggregate]
+    if indicator.weight:
+        aggregation += f" (gewicht: {indicator.weight})"
+    frame = data.observations.frame.filter(pl.col("indicator") == indicator_id)
+    counts = frame.group_by("period").len().sort("period")
+    per_period = dict(zip(counts["period"].to_list(), counts["len"].to_list(), strict=True))
+    return IndicatorDetail(
+        indicator=indicator,
+        theme=data.catalog.themes[indicator.theme].title,
+        source_lines=lines,
+        aggregation=aggregation,
+        periods=list(per_period),
+        regions_per_period=per_period,
+        gaps=data.observations.gaps.get(indicator_id, []),
+    )

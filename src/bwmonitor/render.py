@@ -14,7 +14,9 @@ from bwmonitor.formatting import dutch_number
 
 if TYPE_CHECKING:
     from bwmonitor.catalog import Catalog
-    from bwmonitor.pipeline import FetchReport, TableOutcome
+    from bwmonitor.checks import MetadataReport
+    from bwmonitor.pipeline import FetchReport, IndicatorDetail, TableOutcome
+    from bwmonitor.regions import RegionRegistry
     from bwmonitor.store import StoredTable
     from bwmonitor.views import TableExtract
 
@@ -85,15 +87,91 @@ def fetch_summary(report: FetchReport) -> None:
     )
 
 
-def catalog_ok(catalog: Catalog) -> None:
+def _out(text: str) -> None:
+    stdout.print(text, markup=False, soft_wrap=True, highlight=False)
+
+
+def catalog_ok(catalog: Catalog, report: MetadataReport) -> None:
     tables = {t for source in catalog.sources.values() for t in source.table_ids}
-    stdout.print(
+    _out(
         f"{catalog.path}: valid; {len(catalog.indicators)} indicators in "
         f"{len(catalog.themes)} themes, {len(tables)} CBS tables, "
-        f"{len(catalog.regions)} custom regions",
-        markup=False,
-        soft_wrap=True,
+        f"{len(catalog.regions)} custom regions"
     )
+    for line in report.warnings:
+        _out(f"  warning: {line}")
+    if report.unchecked_tables:
+        _out(
+            "  not checked (neither fetched nor in the snapshot; `bwmonitor fetch` checks "
+            "them against CBS): " + ", ".join(sorted(report.unchecked_tables))
+        )
+
+
+def catalog_list(catalog: Catalog) -> None:
+    table = Table(title=f"Indicatoren: {catalog.title}", title_justify="left")
+    for column in ("id", "titel", "eenheid", "bron", "aggregatie"):
+        table.add_column(column)
+    for theme in catalog.themes.values():
+        members = [i for i in catalog.indicators.values() if i.theme == theme.id]
+        if not members:
+            continue
+        table.add_section()
+        table.add_row(f"[bold]{theme.title}[/bold]", "", "", "", "")
+        for indicator in members:
+            if indicator.ratio is not None:
+                source = f"{indicator.ratio.numerator} / {indicator.ratio.denominator}"
+            else:
+                found = catalog.sources[indicator.source or ""]
+                source = found.table_ids[0] if len(found.table_ids) == 1 else found.id
+                if found.is_series:
+                    source += f" ({len(found.table_ids)} jaren)"
+            table.add_row(
+                indicator.id, indicator.title, indicator.unit, source, indicator.aggregate.value
+            )
+    stdout.print(table)
+
+
+def indicator_detail(detail: IndicatorDetail) -> None:
+    ind = detail.indicator
+    _out(f"{ind.id}: {ind.title}")
+    _out(f"  thema:        {detail.theme}")
+    _out(f"  eenheid:      {ind.unit or '-'} ({ind.decimals} decimalen)")
+    _out(f"  beter:        {ind.better.value}")
+    for i, line in enumerate(detail.source_lines):
+        _out(f"  {'bron:' if i == 0 else '':<13} {line}")
+    _out(f"  aggregatie:   {detail.aggregation}")
+    if ind.footnote:
+        _out(f"  voetnoot:     {ind.footnote}")
+    if detail.periods:
+        counts = ", ".join(f"{p[:4]} ({n} regio's)" for p, n in detail.regions_per_period.items())
+        _out(f"  in de data:   {counts}")
+    else:
+        _out("  in de data:   geen waarden")
+    for gap in detail.gaps:
+        _out(f"  ontbreekt:    {gap}")
+
+
+def regions(registry: RegionRegistry, all_municipalities: bool) -> None:
+    from bwmonitor.regions import DRENTHE_MUNICIPALITIES, Level
+
+    table = Table(title="Regio's", title_justify="left")
+    for column in ("code", "naam", "niveau", "gemeenten", "aliassen"):
+        table.add_column(column)
+    for region in registry.regions.values():
+        if (
+            region.level is Level.MUNICIPALITY
+            and not all_municipalities
+            and region.code not in DRENTHE_MUNICIPALITIES
+        ):
+            continue
+        table.add_row(
+            region.code,
+            region.name,
+            region.level.value,
+            ", ".join(region.members) if region.members else "",
+            ", ".join(region.aliases),
+        )
+    stdout.print(table)
 
 
 def tables(stored: Sequence[StoredTable]) -> None:
