@@ -28,8 +28,8 @@ def test_shipped_catalogue_passes_check_offline(tmp_path: Path) -> None:
     assert "valid; 35 indicators" in out
 
 
-def test_broken_catalogue_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
-    """Typos in several places are all listed, each with its TOML path."""
+def test_broken_catalogue_lists_every_problem_in_one_run(tmp_path: Path) -> None:
+    """A wrong value, an unknown theme and a measure CBS lacks: all listed, exit 2."""
     text = shipped_catalog_text()
     text = text.replace('measure = "Eenzaam_28"', 'measure = "Eenzaam_82"')
     text = text.replace('aggregate = "ratio"', 'aggregate = "ratios"', 1)
@@ -38,18 +38,9 @@ def test_broken_catalogue_lists_every_problem_and_exits_2(tmp_path: Path) -> Non
     path.write_text(text, encoding="utf-8")
     code, _, err = run("catalog", "check", "--catalog", str(path), data_dir=tmp_path)
     assert code == 2
+    assert f"{path}: 3 problems" in err
     assert "indicators.aandeel_0_15.aggregate: 'ratios' is not one of" in err
-    assert "did you mean 'ratio'?" in err
-    # the reference and metadata stages run once the structure is sound
-    path.write_text(text.replace('"ratios"', '"ratio"'), encoding="utf-8")
-    code, _, err = run("catalog", "check", "--catalog", str(path), data_dir=tmp_path)
-    assert code == 2
     assert "indicators.woningvoorraad.theme: unknown theme 'woonen'; did you mean 'wonen'?" in err
-    path.write_text(
-        text.replace('"ratios"', '"ratio"').replace('"woonen"', '"wonen"'), encoding="utf-8"
-    )
-    code, _, err = run("catalog", "check", "--catalog", str(path), data_dir=tmp_path)
-    assert code == 2
     assert (
         "indicators.eenzaamheid: CBS table 50090NED has no measure 'Eenzaam_82'; "
         "did you mean 'Eenzaam_28'?"

@@ -287,53 +287,77 @@ def load(path: Path | None) -> Catalog:
 
     Raises CatalogInvalid listing every problem found.
     """
+    catalog, problems = validate_file(path)
+    if problems or catalog is None:
+        raise CatalogInvalid(catalog.path if catalog else str(path), problems)
+    return catalog
+
+
+def validate_file(path: Path | None) -> tuple[Catalog | None, list[str]]:
+    """`validate` for a file (None: the shipped catalogue); unreadable is a problem too."""
     if path is None:
-        return parse(shipped_catalog_text(), f"(shipped) {DEFAULT_CATALOG_NAME}", base=None)
+        return validate(shipped_catalog_text(), f"(shipped) {DEFAULT_CATALOG_NAME}", base=None)
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
-        raise CatalogInvalid(str(path), [f"{path}: file not found"]) from None
+        return None, [f"{path}: file not found"]
     except (OSError, UnicodeDecodeError) as err:
-        raise CatalogInvalid(str(path), [f"{path}: cannot be read: {err}"]) from None
-    return parse(text, str(path), base=path.parent)
+        return None, [f"{path}: cannot be read: {err}"]
+    return validate(text, str(path), base=path.parent)
 
 
 def parse(text: str, origin: str, base: Path | None) -> Catalog:
     """Parse catalogue text; raise CatalogInvalid with every problem found."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise CatalogInvalid(origin, [f"not valid TOML: {err}"]) from None
-    problems = list(check_structure(raw))
-    if problems:
-        raise CatalogInvalid(origin, problems)
-    catalog = _build(raw, origin, base)
-    problems = list(check_references(catalog))
-    if problems:
+    catalog, problems = validate(text, origin, base)
+    if problems or catalog is None:
         raise CatalogInvalid(origin, problems)
     return catalog
 
 
-def check_structure(raw: Mapping[str, Any]) -> Iterator[str]:
-    """Unknown sections and keys, wrong types, unknown enum values, missing keys."""
+def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None, list[str]]:
+    """The catalogue built from its sound entries, and every problem of the others.
+
+    Unknown keys, wrong types and values are found per entry; the entries without
+    such problems are then checked for references (unknown themes, sources and
+    indicators, cycles), so one run lists everything wrong in the file.
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        return None, [f"not valid TOML: {err}"]
+    problems: list[str] = []
+    sound: dict[str, Any] = {}
     for section, value in raw.items():
         if section not in FIELDS:
-            yield f"{section}: unknown section{did_you_mean(section, FIELDS)}"
-            continue
-        if not isinstance(value, dict):
-            yield f"{section}: must be a table ([{section}])"
-            continue
-        if section in SINGLETON_SECTIONS:
-            yield from _check_entry(section, section, value)
-            continue
-        for entry_id, entry in value.items():
-            path = f"{section}.{entry_id}"
-            if not isinstance(entry, dict):
-                yield f"{path}: must be a table ([{path}])"
-            else:
-                yield from _check_entry(section, path, entry)
-    yield from _check_source_kinds(raw.get("sources"))
-    yield from _check_indicator_kinds(raw.get("indicators"))
+            problems.append(f"{section}: unknown section{did_you_mean(section, FIELDS)}")
+        elif not isinstance(value, dict):
+            problems.append(f"{section}: must be a table ([{section}])")
+        elif section in SINGLETON_SECTIONS:
+            found = list(_check_entry(section, section, value))
+            problems += found
+            sound[section] = {} if found else value
+        else:
+            sound[section] = {}
+            for entry_id, entry in value.items():
+                found = list(_entry_problems(section, entry_id, entry))
+                problems += found
+                if not found:
+                    sound[section][entry_id] = entry
+    catalog = _build(sound, origin, base)
+    problems += check_references(catalog, raw)
+    return catalog, problems
+
+
+def _entry_problems(section: str, entry_id: str, entry: Any) -> Iterator[str]:
+    path = f"{section}.{entry_id}"
+    if not isinstance(entry, dict):
+        yield f"{path}: must be a table ([{path}])"
+        return
+    yield from _check_entry(section, path, entry)
+    if section == "sources":
+        yield from _source_kind_problems(entry_id, entry)
+    elif section == "indicators":
+        yield from _indicator_kind_problems(entry_id, entry)
 
 
 def _check_entry(section: str, path: str, entry: Mapping[str, Any]) -> Iterator[str]:
@@ -383,50 +407,39 @@ def _type_problem(spec: Field, value: Any) -> str | None:
     return None if check(value) else f"must be {wanted}, not {value!r}"
 
 
-def _check_source_kinds(sources: Any) -> Iterator[str]:
-    if not isinstance(sources, dict):
-        return
-    for source_id, entry in sources.items():
-        if not isinstance(entry, dict):
-            continue
-        kinds = [k for k in ("table", "series", "csv") if k in entry]
-        if len(kinds) != 1:
-            found = ", ".join(kinds) or "none"
-            yield f"sources.{source_id}: give exactly one of table, series, csv (found: {found})"
-        table_id = entry.get("table")
-        if isinstance(table_id, str) and not TABLE_ID.match(table_id):
-            yield f"sources.{source_id}.table: {table_id!r} does not look like a CBS table id"
-        series = entry.get("series")
-        if isinstance(series, dict):
-            for label, table_id in series.items():
-                if isinstance(table_id, str) and not TABLE_ID.match(table_id):
-                    yield (
-                        f"sources.{source_id}.series.{label}: {table_id!r} does not look "
-                        "like a CBS table id"
-                    )
+def _source_kind_problems(source_id: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    kinds = [k for k in ("table", "series", "csv") if k in entry]
+    if len(kinds) != 1:
+        found = ", ".join(kinds) or "none"
+        yield f"sources.{source_id}: give exactly one of table, series, csv (found: {found})"
+    table_id = entry.get("table")
+    if isinstance(table_id, str) and not TABLE_ID.match(table_id):
+        yield f"sources.{source_id}.table: {table_id!r} does not look like a CBS table id"
+    series = entry.get("series")
+    if isinstance(series, dict):
+        for label, table_id in series.items():
+            path = f"sources.{source_id}.series.{label}"
+            if isinstance(table_id, str) and not TABLE_ID.match(table_id):
+                yield f"{path}: {table_id!r} does not look like a CBS table id"
+            if not re.fullmatch(r"\d{4}", label):
+                yield f'{path}: the key must be a year, e.g. "2024"'
 
 
-def _check_indicator_kinds(indicators: Any) -> Iterator[str]:
-    if not isinstance(indicators, dict):
-        return
-    for indicator_id, entry in indicators.items():
-        if not isinstance(entry, dict):
-            continue
-        path = f"indicators.{indicator_id}"
-        is_ratio = "numerator" in entry or "denominator" in entry
-        if is_ratio:
-            for key in ("numerator", "denominator"):
-                if key not in entry:
-                    yield f"{path}: a derived ratio needs {key!r}"
-            for key in ("source", "measure", "filters"):
-                if key in entry:
-                    yield f"{path}.{key}: a derived ratio has no {key} (it has a numerator)"
-        elif "source" not in entry:
-            yield f"{path}: missing required key 'source' (or numerator/denominator)"
-        if entry.get("aggregate") == Aggregation.WEIGHTED_MEAN and "weight" not in entry:
-            yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
-        if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
-            yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
+def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    path = f"indicators.{indicator_id}"
+    if "numerator" in entry or "denominator" in entry:
+        for key in ("numerator", "denominator"):
+            if key not in entry:
+                yield f"{path}: a derived ratio needs {key!r}"
+        for key in ("source", "measure", "filters"):
+            if key in entry:
+                yield f"{path}.{key}: a derived ratio has no {key} (it has a numerator)"
+    elif "source" not in entry:
+        yield f"{path}: missing required key 'source' (or numerator/denominator)"
+    if entry.get("aggregate") == Aggregation.WEIGHTED_MEAN and "weight" not in entry:
+        yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
+    if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
+        yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
 
 
 def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
@@ -489,31 +502,39 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
     )
 
 
-def check_references(catalog: Catalog) -> Iterator[str]:
-    """References to unknown themes, sources, indicators; cycles between ratios."""
+REFERENCES = (
+    ("theme", "themes", "theme"),
+    ("source", "sources", "source"),
+    ("numerator", "indicators", "indicator"),
+    ("denominator", "indicators", "indicator"),
+    ("weight", "indicators", "indicator"),
+)
+
+
+def check_references(catalog: Catalog, raw: Mapping[str, Any]) -> Iterator[str]:
+    """References to unknown themes, sources, indicators; cycles between ratios.
+
+    References are read from the raw file, so that an indicator with another problem
+    still has its references checked, and a reference to an entry that is present but
+    broken is not reported twice.
+    """
+    declared = {name: set(v) for name, v in raw.items() if isinstance(v, dict)}
+    indicators = raw.get("indicators")
+    for indicator_id, entry in (indicators if isinstance(indicators, dict) else {}).items():
+        if not isinstance(entry, dict):
+            continue
+        for key, section, kind in REFERENCES:
+            ref = entry.get(key)
+            known = declared.get(section, set())
+            if isinstance(ref, str) and ref not in known:
+                yield (
+                    f"indicators.{indicator_id}.{key}: unknown {kind} {ref!r}"
+                    f"{did_you_mean(ref, known)}"
+                )
     for ind in catalog.indicators.values():
-        path = f"indicators.{ind.id}"
-        if ind.theme not in catalog.themes:
-            hint = did_you_mean(ind.theme, catalog.themes)
-            yield f"{path}.theme: unknown theme {ind.theme!r}{hint}"
-        if ind.source is not None:
-            source = catalog.sources.get(ind.source)
-            if source is None:
-                yield (
-                    f"{path}.source: unknown source {ind.source!r}"
-                    f"{did_you_mean(ind.source, catalog.sources)}"
-                )
-            elif source.csv_path is None and ind.measure is None:
-                yield f"{path}: a CBS source needs a 'measure'"
-        refs = [("weight", ind.weight)]
-        if ind.ratio is not None:
-            refs += [("numerator", ind.ratio.numerator), ("denominator", ind.ratio.denominator)]
-        for key, ref in refs:
-            if ref is not None and ref not in catalog.indicators:
-                yield (
-                    f"{path}.{key}: unknown indicator {ref!r}"
-                    f"{did_you_mean(ref, catalog.indicators)}"
-                )
+        source = catalog.sources.get(ind.source or "")
+        if source is not None and source.csv_path is None and ind.measure is None:
+            yield f"indicators.{ind.id}: a CBS source needs a 'measure'"
     yield from _check_cycles(catalog)
     for region in catalog.regions.values():
         for i, code in enumerate(region.members):

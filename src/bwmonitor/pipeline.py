@@ -188,11 +188,15 @@ def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
 
 
 def check_catalog(settings: Settings) -> tuple[Catalog, MetadataReport]:
-    """Both stages: the TOML on its own (raises CatalogInvalid), then stored CBS metadata."""
-    catalog = load_catalog(settings)
-    report = check_against_metadata(catalog, data_view(settings))
-    if report.problems:
-        raise CatalogInvalid(catalog.path, report.problems)
+    """Both stages at once: the TOML on its own, and its sound part against the stored
+    CBS metadata; raises CatalogInvalid listing every problem of both."""
+    catalog, problems = catalog_module.validate_file(settings.catalog_path)
+    report = MetadataReport()
+    if catalog is not None:
+        report = check_against_metadata(catalog, data_view(settings))
+    problems += report.problems
+    if problems or catalog is None:
+        raise CatalogInvalid(catalog.path if catalog else str(settings.catalog_path), problems)
     return catalog, report
 
 
