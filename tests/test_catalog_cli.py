@@ -130,3 +130,45 @@ def test_fuzzed_catalogues_never_cause_a_traceback(edits: list[tuple[int, str, s
         parse("\n".join(lines), "fuzz.toml", base=None)
     except CatalogInvalid as invalid:
         assert invalid.problems
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+
+def test_example_catalogue_with_local_csv_gives_the_published_figures(tmp_path: Path) -> None:
+    """docs/examples: the province's own figures come in through a local CSV source."""
+    code, out, err = run(
+        "catalog",
+        "check",
+        "--catalog",
+        str(EXAMPLE / "indicators-met-eigen-cijfers.toml"),
+        data_dir=tmp_path,
+    )
+    assert code == 0, err
+    from bwmonitor import pipeline
+    from bwmonitor.settings import resolve
+
+    settings = resolve(data_dir=tmp_path, catalog=EXAMPLE / "indicators-met-eigen-cijfers.toml")
+    frame = pipeline.monitor_data(settings).observations.frame
+    own = {
+        r["region"]: r["value"]
+        for r in frame.filter(frame["indicator"] == "vrijwilligerswerk_2023").iter_rows(named=True)
+    }
+    assert own["GM1730"] == 58.5 and own["PV22"] == 52.6 and own["NL01"] == 48.7
+    assert "GM1701" not in own  # Westerveld: no figure published, not a zero
+
+
+def test_broken_local_csv_is_a_catalogue_problem(tmp_path: Path) -> None:
+    """A non-number in the CSV is named with file and line, not a traceback."""
+    csv_file = tmp_path / "cijfers.csv"
+    csv_file.write_text("region_code,period,value\nGM0114,2023,veel\n", encoding="utf-8")
+    catalog = tmp_path / "indicators.toml"
+    catalog.write_text(
+        (EXAMPLE / "indicators-met-eigen-cijfers.toml")
+        .read_text(encoding="utf-8")
+        .replace('csv = "vrijwilligerswerk-2023.csv"', 'csv = "cijfers.csv"'),
+        encoding="utf-8",
+    )
+    code, _, err = run("catalog", "check", "--catalog", str(catalog), data_dir=tmp_path)
+    assert code == 2
+    assert "cijfers.csv, line 2: value 'veel' is not a number" in err

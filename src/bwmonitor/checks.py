@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bwmonitor.catalog import Catalog, Indicator, Source
 from bwmonitor.download import resolve_measure
 from bwmonitor.errors import CbsTableChanged
+from bwmonitor.mapping import read_local_csv
 from bwmonitor.store import DataView, TableMeta
 from bwmonitor.suggest import did_you_mean
 
@@ -30,6 +31,10 @@ def check_against_metadata(catalog: Catalog, view: DataView) -> MetadataReport:
     report = MetadataReport()
     for indicator in catalog.indicators.values():
         source = catalog.sources.get(indicator.source or "")
+        if source is not None and source.csv_path is not None:
+            _, problems = read_local_csv(source.csv_path)
+            report.problems += [f"sources.{source.id}.csv: {p}" for p in problems]
+            continue
         if source is None or indicator.measure is None:
             continue
         units: dict[str, str] = {}
@@ -49,6 +54,7 @@ def check_against_metadata(catalog: Catalog, view: DataView) -> MetadataReport:
             report.problems.append(
                 f"indicators.{indicator.id}: the unit differs between the tables ({listed})"
             )
+    report.problems = list(dict.fromkeys(report.problems))  # a shared source: once
     return report
 
 

@@ -19,7 +19,7 @@ from bwmonitor import aggregation
 from bwmonitor.catalog import Catalog, Indicator, Source
 from bwmonitor.download import resolve_measure
 from bwmonitor.errors import CbsTableChanged
-from bwmonitor.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry
+from bwmonitor.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry, canonical_code
 from bwmonitor.store import DataView
 
 if TYPE_CHECKING:
@@ -150,31 +150,53 @@ def _csv_frame(indicator: Indicator, path: Path, result: Observations) -> pl.Dat
     """A local CSV (region_code, period, value[, status]) for figures CBS does not have."""
     import polars as pl
 
+    records, problems = read_local_csv(path)
+    result.gaps.setdefault(indicator.id, []).extend(problems)
+    rows = [
+        {**record, "indicator": indicator.id, "source": path.name, "computed": False, "rule": None}
+        for record in records
+    ]
+    return pl.DataFrame(rows, schema=schema()) if rows else pl.DataFrame(schema=schema())
+
+
+CSV_COLUMNS = ("region_code", "period", "value")
+
+
+def read_local_csv(path: Path) -> tuple[list[dict[str, object]], list[str]]:
+    """Rows of a local CSV source as (region, period, value, status), and its problems.
+
+    Empty values are figures that do not exist (e.g. not published), not zeros.
+    """
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as error:
-        result.gaps.setdefault(indicator.id, []).append(f"cannot read {path}: {error.strerror}")
-        return pl.DataFrame(schema=schema())
-    records = []
-    for row in rows:
-        value = (row.get("value") or "").strip()
-        if not value:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                return [], [f"{path}: missing column(s) {', '.join(missing)}"]
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError) as error:
+        return [], [f"cannot read {path}: {getattr(error, 'strerror', None) or error}"]
+    records: list[dict[str, object]] = []
+    problems: list[str] = []
+    for line, row in enumerate(rows, start=2):
+        text = (row.get("value") or "").strip().replace(",", ".")
+        if not text:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            problems.append(f"{path}, line {line}: value {row.get('value')!r} is not a number")
             continue
         period = (row.get("period") or "").strip()
         records.append(
             {
-                "indicator": indicator.id,
-                "region": (row.get("region_code") or "").strip(),
+                "region": canonical_code((row.get("region_code") or "").strip()),
                 "period": f"{period}JJ00" if period.isdigit() else period,
-                "value": float(value),
+                "value": value,
                 "status": (row.get("status") or "").strip(),
-                "source": path.name,
-                "computed": False,
-                "rule": None,
             }
         )
-    return pl.DataFrame(records, schema=schema())
+    return records, problems
 
 
 def _dependency_order(catalog: Catalog) -> list[str]:

@@ -232,7 +232,7 @@ AGGREGATION_TEXT = {
     Aggregation.SUM: "som van de gemeenten",
     Aggregation.RATIO: "som van de tellers / som van de noemers",
     Aggregation.WEIGHTED_MEAN: "gewogen gemiddelde van de gemeenten",
-    Aggregation.NONE: "geen: alleen door CBS gepubliceerde waarden",
+    Aggregation.NONE: "geen: alleen waarden die de bron zelf publiceert",
 }
 
 
