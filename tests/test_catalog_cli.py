@@ -137,7 +137,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 def test_example_catalogue_with_local_csv_gives_the_published_figures(tmp_path: Path) -> None:
     """docs/examples: the province's own figures come in through a local CSV source."""
-    code, out, err = run(
+    code, _, err = run(
         "catalog",
         "check",
         "--catalog",
