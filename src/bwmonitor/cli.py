@@ -11,6 +11,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -152,6 +153,66 @@ def show(
 
     view = pipeline.data_view(_settings(data_dir, None))
     render.extract(views.extract_drenthe(view, table, measure or (), period))
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@reports_errors
+def compare(
+    region: Annotated[
+        list[str],
+        typer.Option(
+            "--region",
+            "-r",
+            help="Region by code, name or alias (zuidoost, CR08, Emmen); repeatable or "
+            "comma-separated: --region noord,zuidwest,zuidoost gives Tabel 1's shape.",
+        ),
+    ],
+    benchmark: Annotated[
+        list[str] | None,
+        typer.Option("--with", help="Benchmark regions. Default: drenthe,nederland."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="Year to compare. Default: the latest year with data, per indicator."
+        ),
+    ] = None,
+    theme: Annotated[
+        list[str] | None, typer.Option("--theme", help="Only these themes (id or title).")
+    ] = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option("--indicator", help="Only these indicators (id).")
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table (terminal), json or csv.")
+    ] = OutputFormat.table,
+    catalog: CatalogOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Compare a region with its benchmarks for every indicator of the catalogue.
+
+    Values with unit and provisional markers, the difference to each benchmark, the rank
+    among Drenthe's 12 municipalities, the quartile among all Dutch municipalities and
+    the trend over the last 5 years. Values bwmonitor computed from municipalities are
+    marked. See docs/compare.md for the rules and the JSON/CSV fields.
+    """
+    from bwmonitor import pipeline, render_comparison
+
+    result = pipeline.compare_regions(
+        _settings(data_dir, catalog),
+        regions=region,
+        benchmarks=benchmark or ["drenthe", "nederland"],
+        year=year,
+        themes=theme,
+        indicators=indicator,
+    )
+    render_comparison.comparison(result.comparison, result.data_used, fmt.value)
 
 
 catalog_app = typer.Typer(

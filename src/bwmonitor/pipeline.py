@@ -14,6 +14,7 @@ from bwmonitor import catalog as catalog_module
 from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
 from bwmonitor.checks import MetadataReport, check_against_metadata
+from bwmonitor.compare import Comparison, compare
 from bwmonitor.download import download, request_signature
 from bwmonitor.errors import BwmonitorError, CatalogInvalid, CbsUnavailable, InvalidInput
 from bwmonitor.lock import store_lock
@@ -279,3 +280,92 @@ def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
         regions_per_period=per_period,
         gaps=data.observations.gaps.get(indicator_id, []),
     )
+
+
+@dataclass
+class ComparisonResult:
+    comparison: Comparison
+    data_used: list[str]  #: one line per table: id, origin and date
+
+
+def compare_regions(
+    settings: Settings,
+    regions: list[str],
+    benchmarks: list[str],
+    year: int | None = None,
+    themes: list[str] | None = None,
+    indicators: list[str] | None = None,
+) -> ComparisonResult:
+    """`bwmonitor compare`: resolve names, select indicators, compare."""
+    data = monitor_data(settings)
+    focus = _unique_regions(data.registry, regions)
+    others = [r for r in _unique_regions(data.registry, benchmarks) if r not in focus]
+    selected = select_indicators(data.catalog, themes or [], indicators or [])
+    comparison = compare(
+        data.observations.frame,
+        data.catalog,
+        focus,
+        others,
+        selected,
+        year=year,
+        gaps=data.observations.gaps,
+    )
+    tables = {
+        table_id.strip()
+        for record in comparison.records
+        for source in [record["source"], *(b.get("source") for b in record["benchmarks"])]
+        if source
+        for table_id in source.split(",")
+    }
+    return ComparisonResult(comparison, data_used(data.view, tables))
+
+
+def _unique_regions(registry: RegionRegistry, names: list[str]) -> list[Region]:
+    found: list[Region] = []
+    for name in (part.strip() for text in names for part in text.split(",")):
+        if name:
+            region = registry.resolve(name)
+            if region not in found:
+                found.append(region)
+    return found
+
+
+def select_indicators(catalog: Catalog, themes: list[str], ids: list[str]) -> list[Indicator]:
+    """The catalogue's indicators (in order), narrowed to themes and ids when given."""
+    wanted_themes = [t.strip() for text in themes for t in text.split(",") if t.strip()]
+    wanted_ids = [i.strip() for text in ids for i in text.split(",") if i.strip()]
+    by_title = {t.title.lower(): t.id for t in catalog.themes.values()}
+    theme_ids = set()
+    for theme in wanted_themes:
+        theme_id = theme if theme in catalog.themes else by_title.get(theme.lower())
+        if theme_id is None:
+            raise InvalidInput(
+                f"theme {theme!r} is not in the catalogue"
+                f"{did_you_mean(theme, [*catalog.themes, *by_title])}",
+                hint="see `bwmonitor catalog list`",
+            )
+        theme_ids.add(theme_id)
+    for indicator_id in wanted_ids:
+        if indicator_id not in catalog.indicators:
+            raise InvalidInput(
+                f"indicator {indicator_id!r} is not in the catalogue"
+                f"{did_you_mean(indicator_id, catalog.indicators)}",
+                hint="see `bwmonitor catalog list`",
+            )
+    return [
+        indicator
+        for theme_id in catalog.themes
+        for indicator in catalog.indicators.values()
+        if indicator.theme == theme_id
+        and (not theme_ids or theme_id in theme_ids)
+        and (not wanted_ids or indicator.id in wanted_ids)
+    ]
+
+
+def data_used(view: DataView, table_ids: set[str]) -> list[str]:
+    lines = []
+    for table_id in sorted(table_ids):
+        stored = view.table(table_id)
+        if stored is not None:
+            lines.append(f"{table_id} ({describe_origin(stored.meta)})")
+    return lines
