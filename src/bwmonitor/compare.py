@@ -61,11 +61,20 @@ def compare(
     positions = _positions(at_chosen, catalog)
     lookup = {(row["indicator"], row["region"]): row for row in at_chosen.iter_rows(named=True)}
     series = _series(yearly, [r.code for r in regions])
+    weighted_periods = {
+        (indicator_id, period)
+        for indicator_id, period in observations.select("indicator", "period").unique().iter_rows()
+    }
     records = []
     for indicator in indicators:
         period = chosen_period(chosen, indicator.id, year)
         for region in regions:
             row = lookup.get((indicator.id, region.code))
+            weight_missing = (
+                bool(indicator.weight)
+                and period is not None
+                and ((indicator.weight, period) not in weighted_periods)
+            )
             records.append(
                 _record(
                     indicator,
@@ -79,6 +88,7 @@ def compare(
                     window,
                     catalog,
                     (gaps or {}).get(indicator.id, []),
+                    weight_missing,
                 )
             )
     return Comparison(records, list(regions), list(benchmarks), list(indicators))
@@ -195,6 +205,7 @@ def _record(
     window: int,
     catalog: Catalog,
     gaps: list[str],
+    weight_missing: bool,
 ) -> dict[str, Any]:
     value = row["value"] if row else None
     record: dict[str, Any] = {
@@ -212,7 +223,7 @@ def _record(
         "source": row["source"] if row else None,
         "computed": bool(row["computed"]) if row else False,
         "rule": row["rule"] if row else None,
-        "reason": None if row else _reason(indicator, region, period, gaps),
+        "reason": None if row else _reason(indicator, region, period, gaps, weight_missing),
         "benchmarks": [],
     }
     for benchmark in benchmarks:
@@ -240,7 +251,13 @@ def _record(
     return record
 
 
-def _reason(indicator: Indicator, region: Region, period: str | None, gaps: list[str]) -> str:
+def _reason(
+    indicator: Indicator,
+    region: Region,
+    period: str | None,
+    gaps: list[str],
+    weight_missing: bool = False,
+) -> str:
     """Why an indicator has no value for a region, in the analyst's words."""
     if period is None:
         details = "; ".join(gaps) if gaps else "de tabel is nog niet opgehaald"
@@ -249,6 +266,11 @@ def _reason(indicator: Indicator, region: Region, period: str | None, gaps: list
         return (
             "niet uit gemeenten samen te stellen (regel 'none') en niet door de bron "
             "gepubliceerd voor deze regio"
+        )
+    if region.is_aggregate and weight_missing and period is not None:
+        return (
+            f"het gewicht '{indicator.weight}' heeft geen cijfers voor {period[:4]}, "
+            "dus geen gewogen gemiddelde"
         )
     if region.is_aggregate:
         return f"niet alle gemeenten van de regio hebben een cijfer voor {period[:4]}"
