@@ -215,6 +215,45 @@ def compare(
     render_comparison.comparison(result.comparison, result.data_used, fmt.value)
 
 
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+@reports_errors
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="xlsx (workbook), csv or parquet (the long table)."),
+    ] = ExportFormat.xlsx,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for the dated export folders. Default: ./bwmonitor-export."
+        ),
+    ] = None,
+    charts: Annotated[
+        bool, typer.Option("--charts/--no-charts", help="Also write the charts (PNG and SVG).")
+    ] = True,
+    catalog: CatalogOption = None,
+    data_dir: DataDirOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the publication tables (and charts) into a dated folder, all at once.
+
+    The same data gives byte-identical files; a failed export leaves the previous one.
+    """
+    from bwmonitor import pipeline
+
+    result = pipeline.export_monitor(
+        _settings(data_dir, catalog, quiet), out=out, fmt=fmt.value, charts=charts
+    )
+    if not quiet:
+        render.export_summary(result.folder, result.files, result.data_used)
+
+
 catalog_app = typer.Typer(
     help="The indicator catalogue (indicators.toml).",
     no_args_is_help=True,

@@ -8,7 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
 from threading import Event
+from typing import Any
 
 from bwmonitor import catalog as catalog_module
 from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
@@ -369,3 +372,86 @@ def data_used(view: DataView, table_ids: set[str]) -> list[str]:
         if stored is not None:
             lines.append(f"{table_id} ({describe_origin(stored.meta)})")
     return lines
+
+
+@dataclass
+class ExportResult:
+    folder: Path
+    files: list[Path]
+    data_used: list[str]
+
+
+EXPORT_NAME = "monitor-brede-welvaart"
+
+
+def export_monitor(
+    settings: Settings,
+    out: Path | None = None,
+    fmt: str = "xlsx",
+    charts: bool = True,
+    today: date | None = None,
+) -> ExportResult:
+    """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
+    written as a whole; the same data gives the same bytes."""
+    from bwmonitor.export import tables
+    from bwmonitor.export.folder import staged_folder
+
+    data = monitor_data(settings)
+    indicators = select_indicators(data.catalog, [], [])
+    long = tables.long_table(data.observations.frame, data.catalog, data.registry, indicators)
+    used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
+    target = (out or Path("bwmonitor-export")) / (today or date.today()).isoformat()
+    with staged_folder(target) as staging:
+        if fmt == "csv":
+            long.write_csv(staging / f"{EXPORT_NAME}.csv")
+        elif fmt == "parquet":
+            long.write_parquet(staging / f"{EXPORT_NAME}.parquet", statistics=False)
+        else:
+            _write_workbook(staging / f"{EXPORT_NAME}.xlsx", data, long, indicators, used)
+        if charts:
+            from bwmonitor.export.publish_charts import write_charts
+
+            write_charts(staging / "grafieken", data, long, indicators)
+    files = sorted(p for p in target.rglob("*") if p.is_file())
+    return ExportResult(target, files, data_used(data.view, set(used)))
+
+
+def _write_workbook(
+    path: Path, data: MonitorData, long: Any, indicators: list[Indicator], used: list[str]
+) -> None:
+    from bwmonitor.export import tables
+    from bwmonitor.export.xlsx import SourceRow, write_workbook
+
+    sources = []
+    stamps = []
+    for table_id in used:
+        stored = data.view.table(table_id)
+        if stored is None:
+            sources.append(SourceRow(table_id, "eigen bestand", "", "", ""))
+            continue
+        meta = stored.meta
+        catalog = str(meta.raw.get("catalog", "opendata"))
+        host = "dataderden.cbs.nl" if catalog == "dataderden" else "opendata.cbs.nl"
+        sources.append(
+            SourceRow(
+                table_id,
+                meta.title,
+                meta.modified[:10],
+                describe_origin(meta),
+                f"https://{host}/ODataFeed/odata/{table_id}",
+            )
+        )
+        stamps += [s for s in (meta.modified[:10], meta.fetched_at[:10]) if s]
+    # the workbook's date comes from the data, so the same data gives the same bytes
+    created = datetime.fromisoformat(max(stamps)) if stamps else datetime(2000, 1, 1)
+    names = {code: data.registry.name_of(code) for code in tables.OVERVIEW_REGIONS}
+    write_workbook(
+        path,
+        long,
+        tables.quartiles(data.observations.frame, data.catalog),
+        data.catalog,
+        indicators,
+        sources,
+        names,
+        created,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -217,3 +218,8 @@ def extract(view: TableExtract) -> None:
     stdout.print(table)
     if view.legend:
         stdout.print(view.legend, markup=False)
+
+
+def export_summary(folder: Path, files: list[Path], data_used: list[str]) -> None:
+    message(f"export: {len(files)} files in {folder}")
+    message("data: " + "; ".join(data_used))

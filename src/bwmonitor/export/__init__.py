@@ -1,0 +1,1 @@
+"""Publication outputs: tables, the workbook, charts; written into one export folder."""

@@ -1,0 +1,665 @@
+"""Publication charts for the monitor: ranked bars, trend lines, regional bars, a map.
+
+Pure functions on plain data that return a matplotlib figure; ``save`` writes it as
+PNG and SVG, byte-for-byte reproducibly. This is the only module in bwmonitor that
+imports matplotlib. Every figure is a ``ChartFigure`` whose ``bwmonitor_data`` holds
+what was drawn (labels, values, colours), so tests need not dig through artists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from bwmonitor.formatting import dutch_number, with_unit
+from bwmonitor.periods import STATUS_MARKERS, marker
+
+# --- house style -------------------------------------------------------------------
+
+FOCUS = "#0B4A8B"  # the region the chart is about (Drenthe, a highlighted municipality)
+NEUTRAL = "#9DB4CC"  # ordinary bars
+REFERENCE = {"Drenthe": "#E07B00", "Nederland": "#4D4D4D"}  # reference lines and bars
+OTHER_SERIES = ["#5FA3D9", "#7CB342", "#8E5EA2", "#C2185B", "#00897B", "#A1887F"]
+MISSING = "#E3E3E3"  # 'geen cijfer' fill, hatched
+MISSING_HATCH = "////"
+MISSING_EDGE = "#A0A0A0"
+TEXT = "#222222"
+TEXT_GREY = "#6B6B6B"
+SEQUENTIAL = ["#DCE9F5", "#A9C8E6", "#6FA3D2", "#3475B4", "#0B4A8B"]  # map classes, light->dark
+
+TITLE_SIZE = 13.0
+BASE_SIZE = 9.0
+SMALL_SIZE = 7.5
+WIDTH_IN = 8.0
+TITLE_SPACE_IN = 0.55  # reserved at the top for the title
+FOOTER_LINE_IN = 0.19  # per footer line (footnote, marker legend, source)
+MARGIN_IN = 0.12
+NO_FIGURE = "geen cijfer"
+MAP_CLASSES = 4
+
+RC: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": BASE_SIZE,
+    "axes.edgecolor": "#8A8A8A",
+    "axes.labelcolor": TEXT,
+    "axes.labelsize": BASE_SIZE,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "xtick.color": "#555555",
+    "ytick.color": TEXT,
+    "xtick.labelsize": SMALL_SIZE + 0.5,
+    "ytick.labelsize": BASE_SIZE,
+    "legend.frameon": False,
+    "legend.fontsize": SMALL_SIZE + 0.5,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.fonttype": "path",
+    "svg.hashsalt": "bwmonitor",
+    "hatch.linewidth": 0.6,
+    "hatch.color": MISSING_EDGE,
+}
+
+GEOJSON = "geo/drenthe_gemeenten_2022.geojson"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    status: str | None = None
+    highlight: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    title: str
+    unit: str
+    decimals: int
+    source: str  # 'Bron: CBS StatLine, tabel 84799NED'
+    footnote: str | None = None
+
+
+class ChartFigure(Figure):
+    """A matplotlib Figure that remembers what it drew in ``bwmonitor_data``."""
+
+    bwmonitor_data: dict[str, Any]
+
+
+# --- shared frame ------------------------------------------------------------------
+
+
+@contextmanager
+def _house_style() -> Iterator[None]:
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def _marker_legend(statuses: Sequence[str | None]) -> str | None:
+    """Only the parts of '* voorlopig cijfer, ** nader voorlopig cijfer' that occur."""
+    used = {marker(s) for s in statuses} - {""}
+    parts = [
+        f"{m} {text}"
+        for m, text in (("*", "voorlopig cijfer"), ("**", "nader voorlopig cijfer"))
+        if m in used
+    ]
+    return ", ".join(parts) or None
+
+
+def _frame(
+    spec: ChartSpec, height: float, statuses: Sequence[str | None] = (), width: float = WIDTH_IN
+) -> tuple[ChartFigure, Axes]:
+    """A figure with the title on top, footnote/marker legend/source below, one axes between."""
+    footer = [line for line in (spec.footnote, _marker_legend(statuses), spec.source) if line]
+    footer_in = MARGIN_IN + FOOTER_LINE_IN * len(footer) + 0.05
+    bottom = footer_in / height
+    top = 1 - TITLE_SPACE_IN / height
+    fig = ChartFigure(figsize=(width, height))
+    fig.set_layout_engine(
+        ConstrainedLayoutEngine(rect=(0.0, bottom, 1.0, top - bottom), w_pad=0.08, h_pad=0.05)
+    )
+    left = MARGIN_IN / width
+    fig.text(
+        left,
+        1 - MARGIN_IN / height,
+        spec.title,
+        ha="left",
+        va="top",
+        fontsize=TITLE_SIZE,
+        fontweight="bold",
+        color=TEXT,
+    )
+    for i, line in enumerate(reversed(footer)):
+        is_source = i == 0
+        fig.text(
+            left,
+            (MARGIN_IN + FOOTER_LINE_IN * i) / height,
+            line,
+            ha="left",
+            va="bottom",
+            fontsize=SMALL_SIZE,
+            color=TEXT_GREY,
+            style="normal" if is_source else "italic",
+        )
+    ax = fig.add_subplot()
+    fig.bwmonitor_data = {"title": spec.title, "footer": footer}
+    return fig, ax
+
+
+def _tick_label(x: float, _pos: int | None = None) -> str:
+    """Dutch tick labels with as few decimals as the tick needs: 0, 2,5, 1.000."""
+    decimals = 0
+    while decimals < 4 and abs(round(x, decimals) - x) > 1e-9:
+        decimals += 1
+    return dutch_number(x, decimals)
+
+
+def _unit_label(unit: str) -> str:
+    return "× 1.000 euro" if unit in ("x 1.000 euro", "x 1 000 euro") else unit
+
+
+def _series_colour(name: str, index: int, focus: str | None) -> str:
+    if name == focus:
+        return FOCUS
+    if name in REFERENCE:
+        return REFERENCE[name]
+    return OTHER_SERIES[index % len(OTHER_SERIES)]
+
+
+def _labelled(label: str, status: str | None) -> str:
+    return f"{label}{marker(status)}"
+
+
+# --- ranked bars -------------------------------------------------------------------
+
+
+def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) -> ChartFigure:
+    """Horizontal bars, highest value on top, with labelled vertical reference lines.
+
+    Bars without a value go to the bottom and read 'geen cijfer'; a provisional
+    figure gets its marker after the label ('Emmen*').
+    """
+    known = sorted((b for b in bars if b.value is not None), key=lambda b: -(b.value or 0.0))
+    ordered = known + [b for b in bars if b.value is None]
+    height = 1.5 + 0.32 * max(len(ordered), 3) + 0.25 * len(references)
+    with _house_style():
+        fig, ax = _frame(spec, height, [b.status for b in ordered])
+        labels = [_labelled(b.label, b.status) for b in ordered]
+        ys = list(range(len(ordered)))
+        colours = [FOCUS if b.highlight else NEUTRAL for b in ordered]
+        values = [b.value for b in ordered]
+        drawn = [(y, v, c) for y, v, c in zip(ys, values, colours, strict=True) if v is not None]
+        ax.barh(
+            [y for y, _, _ in drawn],
+            [v for _, v, _ in drawn],
+            color=[c for _, _, c in drawn],
+            height=0.68,
+            zorder=2,
+        )
+        ax.set_yticks(ys, labels)
+        ax.invert_yaxis()
+        numbers = [v for v in values if v is not None] + list(references.values()) + [0.0]
+        low, high = min(numbers), max(numbers)
+        span = (high - low) or 1.0
+        ax.set_xlim(low - (0.14 * span if low < 0 else 0.0), high + 0.16 * span)
+        for y, value in zip(ys, values, strict=True):
+            if value is None:
+                ax.text(
+                    0,
+                    y,
+                    f" {NO_FIGURE}",
+                    va="center",
+                    ha="left",
+                    color=TEXT_GREY,
+                    fontsize=SMALL_SIZE,
+                    style="italic",
+                )
+            else:
+                pad = 0.01 * span
+                ax.text(
+                    value + (pad if value >= 0 else -pad),
+                    y,
+                    with_unit(value, spec.unit, spec.decimals),
+                    va="center",
+                    ha="left" if value >= 0 else "right",
+                    fontsize=SMALL_SIZE,
+                    color=TEXT,
+                )
+        ref_colours: dict[str, str] = {}
+        for i, (name, x) in enumerate(references.items()):
+            colour = REFERENCE.get(name, OTHER_SERIES[i % len(OTHER_SERIES)])
+            ref_colours[name] = colour
+            ax.axvline(x, color=colour, linewidth=1.4, linestyle=(0, (4, 2)), zorder=3, label=name)
+            ax.text(
+                x,
+                1.0 + 0.012 + 0.045 * i * (6 / height),
+                f"{name}: {with_unit(x, spec.unit, spec.decimals)}",
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=SMALL_SIZE,
+                color=colour,
+                fontweight="bold",
+                clip_on=False,
+            )
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_xlabel(_unit_label(spec.unit))
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", color="#E6E6E6", linewidth=0.6, zorder=0)
+        ax.set_axisbelow(True)
+    fig.bwmonitor_data.update(
+        kind="ranked_bars",
+        labels=labels,
+        values=values,
+        colors=colours,
+        missing=[lab for lab, v in zip(labels, values, strict=True) if v is None],
+        references=dict(references),
+        reference_colors=ref_colours,
+    )
+    return fig
+
+
+# --- trend lines -------------------------------------------------------------------
+
+
+def trend_lines(
+    spec: ChartSpec,
+    series: dict[str, list[tuple[int, float | None, str | None]]],
+    focus: str | None = None,
+) -> ChartFigure:
+    """One line per region over the years; the focus region (default Drenthe) bold.
+
+    Provisional points are open circles, and their year gets the marker ('2024*').
+    """
+    if focus is None:
+        focus = "Drenthe" if "Drenthe" in series else next(iter(series), None)
+    statuses = [s for points in series.values() for _, _, s in points]
+    year_status: dict[int, str] = {}
+    for points in series.values():
+        for year, _, status in points:
+            year_status.setdefault(year, "")
+            if len(marker(status)) > len(year_status.get(year, "")):
+                year_status[year] = marker(status)
+    with _house_style():
+        fig, ax = _frame(spec, 4.8, statuses)
+        drawn: dict[str, dict[str, Any]] = {}
+        for i, (name, points) in enumerate(series.items()):
+            points = sorted(points, key=lambda p: p[0])
+            years = [p[0] for p in points]
+            values = [math.nan if p[1] is None else p[1] for p in points]
+            colour = _series_colour(name, i, focus)
+            is_focus = name == focus
+            ax.plot(
+                years,
+                values,
+                color=colour,
+                linewidth=2.8 if is_focus else 1.5,
+                marker="o",
+                markersize=5 if is_focus else 3.5,
+                zorder=4 if is_focus else 3,
+                linestyle=(0, (5, 2)) if name == "Nederland" else "-",
+                label=name,
+            )
+            provisional = [
+                (y, v)
+                for (y, v), p in zip(zip(years, values, strict=True), points, strict=True)
+                if marker(p[2])
+            ]
+            if provisional:
+                ax.scatter(
+                    [y for y, _ in provisional],
+                    [v for _, v in provisional],
+                    s=34 if is_focus else 22,
+                    facecolors="white",
+                    edgecolors=colour,
+                    linewidths=1.4,
+                    zorder=5,
+                )
+            drawn[name] = {
+                "years": years,
+                "values": values,
+                "color": colour,
+                "focus": is_focus,
+                "provisional": [y for y, _ in provisional],
+            }
+        all_years = sorted(year_status)
+        if all_years:
+            step = max(1, math.ceil(len(all_years) / 12))
+            shown = all_years[::step]
+            ax.set_xticks(shown, [f"{y}{year_status[y]}" for y in shown])
+            ax.set_xlim(all_years[0] - 0.4, all_years[-1] + 0.4)
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_ylabel(_unit_label(spec.unit))
+        ax.grid(axis="y", color="#E6E6E6", linewidth=0.6, zorder=0)
+        ax.set_axisbelow(True)
+        if len(series) > 1:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), handlelength=2.2)
+    fig.bwmonitor_data.update(kind="trend_lines", lines=drawn, focus=focus)
+    return fig
+
+
+# --- regional comparison -----------------------------------------------------------
+
+
+def regional_comparison(
+    spec: ChartSpec,
+    groups: list[str],
+    values: dict[str, list[float | None]],
+    focus: str | None = None,
+) -> ChartFigure:
+    """Vertical bars per region (keys of ``values``), grouped by ``groups`` (indicators, years).
+
+    With one group the regions are the categories on the x axis; with several,
+    each group is a cluster with one bar per region and a legend.
+    """
+    names = list(values)
+    if focus is None:
+        focus = "Drenthe" if "Drenthe" in values else None
+    single = len(groups) == 1
+    with _house_style():
+        fig, ax = _frame(spec, 4.8)
+        width = 0.7 if single else 0.8 / max(len(names), 1)
+        numbers = [v for row in values.values() for v in row if v is not None] + [0.0]
+        span = (max(numbers) - min(numbers)) or 1.0
+        bars: dict[str, dict[str, Any]] = {}
+        for i, name in enumerate(names):
+            row = values[name]
+            if len(row) != len(groups):
+                raise ValueError(f"{name}: {len(row)} values for {len(groups)} groups")
+            if single:
+                colour = FOCUS if name == focus else REFERENCE.get(name, NEUTRAL)
+                xs = [float(i)]
+            else:
+                colour = _series_colour(name, i, focus)
+                xs = [g + (i - (len(names) - 1) / 2) * width for g in range(len(groups))]
+            heights = [0.0 if v is None else v for v in row]
+            ax.bar(
+                xs,
+                heights,
+                width=width * (0.85 if single else 0.92),
+                color=colour,
+                label=name,
+                zorder=2,
+            )
+            for x, v in zip(xs, row, strict=True):
+                if v is None:
+                    ax.text(
+                        x,
+                        0,
+                        NO_FIGURE,
+                        ha="center",
+                        va="bottom",
+                        rotation=0 if single else 90,
+                        fontsize=SMALL_SIZE - 0.5,
+                        color=TEXT_GREY,
+                        style="italic",
+                    )
+                else:
+                    ax.text(
+                        x,
+                        v + (0.01 * span if v >= 0 else -0.01 * span),
+                        with_unit(v, spec.unit, spec.decimals),
+                        ha="center",
+                        va="bottom" if v >= 0 else "top",
+                        fontsize=SMALL_SIZE if single else SMALL_SIZE - 1,
+                        color=TEXT,
+                    )
+            bars[name] = {"x": xs, "values": list(row), "color": colour}
+        if single:
+            ax.set_xticks(range(len(names)), names)
+        else:
+            ax.set_xticks(range(len(groups)), groups)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        low = min(numbers)
+        ax.set_ylim(low - (0.1 * span if low < 0 else 0.0), max(numbers) + 0.12 * span)
+        ax.axhline(0, color="#8A8A8A", linewidth=0.8, zorder=3)
+        ax.spines["bottom"].set_visible(False)
+        ax.tick_params(axis="x", length=0)
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_ylabel(_unit_label(spec.unit))
+        ax.grid(axis="y", color="#E6E6E6", linewidth=0.6, zorder=0)
+        ax.set_axisbelow(True)
+    fig.bwmonitor_data.update(kind="regional_comparison", groups=list(groups), bars=bars)
+    return fig
+
+
+# --- choropleth --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str  # GMxxxx
+    name: str
+    rings: tuple[tuple[tuple[float, float], ...], ...]  # lon/lat rings, exteriors and holes
+
+
+@lru_cache(maxsize=1)
+def drenthe_municipalities() -> tuple[Municipality, ...]:
+    """The 12 Drenthe municipalities (2022) from the shipped, generalised geojson."""
+    text = resources.files("bwmonitor.export").joinpath(GEOJSON).read_text("utf-8")
+    result = []
+    for feature in json.loads(text)["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        rings = tuple(
+            tuple((float(x), float(y)) for x, y, *_ in ring)
+            for polygon in polygons
+            for ring in polygon
+        )
+        props = feature["properties"]
+        result.append(Municipality(str(props["statcode"]), str(props["statnaam"]), rings))
+    return tuple(sorted(result, key=lambda m: m.code))
+
+
+def map_classes(values: Sequence[float], count: int = MAP_CLASSES) -> list[tuple[float, float]]:
+    """Up to ``count`` classes (low, high) splitting the distinct values in equal-size runs."""
+    distinct = sorted(set(values))
+    if not distinct:
+        return []
+    count = max(1, min(count, len(distinct)))
+    size, extra = divmod(len(distinct), count)
+    classes, start = [], 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        run = distinct[start:end]
+        classes.append((run[0], run[-1]))
+        start = end
+    return classes
+
+
+def _class_of(value: float, classes: Sequence[tuple[float, float]]) -> int:
+    for i, (_, high) in enumerate(classes):
+        if value <= high:
+            return i
+    return len(classes) - 1
+
+
+def _class_colours(count: int) -> list[str]:
+    if count <= 1:
+        return [SEQUENTIAL[2]][:count]
+    last = len(SEQUENTIAL) - 1
+    return [SEQUENTIAL[round(i * last / (count - 1))] for i in range(count)]
+
+
+def _ring_area_centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if area == 0:
+        return 0.0, ring[0][0], ring[0][1]
+    return area / 2, cx / (3 * area), cy / (3 * area)
+
+
+def choropleth(
+    spec: ChartSpec,
+    values: dict[str, float | None],
+    status: dict[str, str | None] | None = None,
+    classes: int = MAP_CLASSES,
+) -> ChartFigure:
+    """The 12 Drenthe municipalities, filled by value class; no value: hatched grey.
+
+    Keys of ``values`` are GM codes. Longitude is scaled by cos(mean latitude) so
+    the map has the right proportions on an equal-aspect axes.
+    """
+    status = status or {}
+    municipalities = drenthe_municipalities()
+    known = [v for m in municipalities if (v := values.get(m.code)) is not None]
+    bounds = map_classes(known, classes)
+    colours = _class_colours(len(bounds))
+    all_lat = [y for m in municipalities for ring in m.rings for _, y in ring]
+    scale = math.cos(math.radians((min(all_lat) + max(all_lat)) / 2))
+    with _house_style():
+        fig, ax = _frame(spec, 6.6, [status.get(m.code) for m in municipalities])
+        drawn_class: dict[str, int | None] = {}
+        drawn_colour: dict[str, str] = {}
+        for m in municipalities:
+            vertices: list[tuple[float, float]] = []
+            codes: list[int] = []
+            for ring in m.rings:
+                vertices.extend((x * scale, y) for x, y in ring)
+                vertices.append((ring[0][0] * scale, ring[0][1]))
+                codes.extend(
+                    [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+                )
+            value = values.get(m.code)
+            if value is None:
+                patch = PathPatch(
+                    MplPath(vertices, codes),
+                    facecolor=MISSING,
+                    edgecolor=MISSING_EDGE,
+                    hatch=MISSING_HATCH,
+                    linewidth=0.8,
+                    zorder=2,
+                )
+                drawn_class[m.code] = None
+                drawn_colour[m.code] = MISSING
+            else:
+                index = _class_of(value, bounds)
+                patch = PathPatch(
+                    MplPath(vertices, codes),
+                    facecolor=colours[index],
+                    edgecolor="white",
+                    linewidth=1.0,
+                    zorder=2,
+                )
+                drawn_class[m.code] = index
+                drawn_colour[m.code] = colours[index]
+            patch.set_gid(m.code)
+            patch.set_label(m.name)
+            ax.add_patch(patch)
+            _, cx, cy = max(_ring_area_centroid(ring) for ring in m.rings)
+            dark = (
+                value is not None
+                and drawn_class[m.code] in (len(bounds) - 1, len(bounds) - 2)
+                and len(bounds) > 2
+            )
+            ax.text(
+                cx * scale,
+                cy,
+                _labelled(m.name, status.get(m.code)),
+                ha="center",
+                va="center",
+                fontsize=SMALL_SIZE - 0.5,
+                color="white" if dark else TEXT,
+                zorder=4,
+            )
+        xs = [x * scale for m in municipalities for ring in m.rings for x, _ in ring]
+        ax.set_xlim(min(xs) - 0.01, max(xs) + 0.01)
+        ax.set_ylim(min(all_lat) - 0.01, max(all_lat) + 0.01)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        legend_labels = [
+            with_unit(low, spec.unit, spec.decimals)
+            if low == high
+            else f"{with_unit(low, spec.unit, spec.decimals)} – {with_unit(high, spec.unit, spec.decimals)}"
+            for low, high in bounds
+        ]
+        handles = [
+            Patch(facecolor=c, edgecolor="white", label=lab)
+            for c, lab in zip(colours, legend_labels, strict=True)
+        ]
+        if len(known) < len(municipalities):
+            handles.append(
+                Patch(
+                    facecolor=MISSING, edgecolor=MISSING_EDGE, hatch=MISSING_HATCH, label=NO_FIGURE
+                )
+            )
+        ax.legend(
+            handles=handles,
+            title=_unit_label(spec.unit),
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            alignment="left",
+            title_fontsize=SMALL_SIZE + 0.5,
+        )
+    fig.bwmonitor_data.update(
+        kind="choropleth",
+        classes=drawn_class,
+        colors=drawn_colour,
+        legend=[h.get_label() for h in handles],
+        bounds=bounds,
+    )
+    return fig
+
+
+# --- saving ------------------------------------------------------------------------
+
+
+def save(figure: Figure, stem: Path) -> list[Path]:
+    """Write ``stem.png`` (200 dpi) and ``stem.svg`` reproducibly, close the figure."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
+    with _house_style():
+        figure.savefig(png, format="png", dpi=200, metadata={"Software": None})
+        figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    from matplotlib import pyplot
+
+    pyplot.close(figure)
+    return [png, svg]
+
+
+__all__ = [
+    "FOCUS",
+    "NEUTRAL",
+    "NO_FIGURE",
+    "REFERENCE",
+    "STATUS_MARKERS",
+    "Bar",
+    "ChartFigure",
+    "ChartSpec",
+    "choropleth",
+    "drenthe_municipalities",
+    "map_classes",
+    "ranked_bars",
+    "regional_comparison",
+    "save",
+    "trend_lines",
+]

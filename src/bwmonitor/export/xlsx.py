@@ -1,0 +1,241 @@
+"""The publication workbook: Tabel 1, a sheet per theme, the data and the sources.
+
+Reproducible: the same data gives the same bytes (the workbook's creation date is the
+newest CBS date of the data, never the time of the run). Dutch labels; values keep
+their numbers with a number format per unit, so Excel shows them in the reader's
+locale (1.234,5 in Dutch Excel) and they stay usable in formulas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bwmonitor.catalog import Catalog, Indicator
+from bwmonitor.export.tables import OVERVIEW_REGIONS, overview
+from bwmonitor.formatting import THOUSANDS_OF_EUROS
+from bwmonitor.periods import MARKER_LEGEND, marker
+
+if TYPE_CHECKING:
+    import polars as pl
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+COMPUTED_MARK = "†"
+LICENCE = "CBS, CC BY 4.0"
+BEST, WORST = "#C6EFCE", "#FFC7CE"  # Excel's own good/bad fills
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    table_id: str
+    title: str
+    modified: str
+    fetched: str
+    url: str
+
+
+def number_format(unit: str, decimals: int, suffix: str = "") -> str:
+    """Excel format for a unit: '#,##0.0"%"', '"€ "#,##0', with a marker suffix."""
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    mark = f'"{suffix}"' if suffix else ""
+    if unit in THOUSANDS_OF_EUROS or unit == "euro":
+        return f'"€ "#,##0{mark}'
+    if unit == "%":
+        return f'{digits}"%"{mark}'
+    return f"{digits}{mark}"
+
+
+def cell_value(value: float, unit: str, decimals: int) -> float:
+    """Thousands of euros are written in euros, rounded as the monitor prints them."""
+    return round(value, decimals) * 1000 if unit in THOUSANDS_OF_EUROS else value
+
+
+class _Formats:
+    """xlsxwriter formats made once per distinct look."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.title = workbook.add_format({"bold": True, "font_size": 13})
+        self.header = workbook.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7"}
+        )
+        self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
+        self.theme = workbook.add_format({"bold": True})
+
+    def value(self, unit: str, decimals: int, suffix: str, fill: str | None = None) -> Any:
+        key = (unit, decimals, suffix, fill)
+        if key not in self.cache:
+            spec: dict[str, Any] = {"num_format": number_format(unit, decimals, suffix)}
+            if fill:
+                spec["bg_color"] = fill
+            self.cache[key] = self.workbook.add_format(spec)
+        return self.cache[key]
+
+
+def write_workbook(
+    path: Path,
+    long: pl.DataFrame,
+    quartiles: Mapping[tuple[str, str, int], int],
+    catalog: Catalog,
+    indicators: Sequence[Indicator],
+    sources: Sequence[SourceRow],
+    region_names: Mapping[str, str],
+    created: datetime,
+) -> None:
+    from xlsxwriter import Workbook
+
+    workbook = Workbook(str(path))
+    workbook.set_properties({"title": catalog.title, "author": "bwmonitor", "created": created})
+    formats = _Formats(workbook)
+    _overview_sheet(
+        workbook.add_worksheet("Overzicht"), formats, long, indicators, region_names, catalog
+    )
+    for theme in catalog.themes.values():
+        members = [i for i in indicators if i.theme == theme.id]
+        if members:
+            _theme_sheet(
+                workbook.add_worksheet(theme.title[:31]), formats, long, members, quartiles
+            )
+    long.write_excel(
+        workbook,
+        "Gegevens",
+        autofilter=True,
+        freeze_panes=(1, 0),
+        float_precision=6,
+        header_format={"bold": True, "bg_color": "#DDEBF7"},
+        autofit=True,
+    )
+    _sources_sheet(workbook.add_worksheet("Bronnen"), formats, sources)
+    workbook.close()
+
+
+def _marks(status: str | None, computed: bool) -> str:
+    return marker(status) + (COMPUTED_MARK if computed else "")
+
+
+def _overview_sheet(
+    sheet: Worksheet,
+    formats: _Formats,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    region_names: Mapping[str, str],
+    catalog: Catalog,
+) -> None:
+    sheet.write(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
+    headers = ["Indicator", "Jaar", "Eenheid", *(region_names[c] for c in OVERVIEW_REGIONS)]
+    sheet.write_row(2, 0, headers, formats.header)
+    sheet.freeze_panes(3, 1)
+    row = 3
+    for item in overview(long, indicators):
+        ind = item.indicator
+        sheet.write(row, 0, ind.title)
+        sheet.write(row, 1, item.year if item.year else "")
+        sheet.write(row, 2, ind.unit)
+        for col, (value, status, computed) in enumerate(item.cells, start=3):
+            if value is None:
+                sheet.write(row, col, ".")
+            else:
+                sheet.write_number(
+                    row,
+                    col,
+                    cell_value(value, ind.unit, ind.decimals),
+                    formats.value(ind.unit, ind.decimals, _marks(status, computed)),
+                )
+        row += 1
+    sheet.autofilter(2, 0, row - 1, len(headers) - 1)
+    _legend(sheet, formats, row + 1, indicators)
+    sheet.set_column(0, 0, 48)
+    sheet.set_column(1, 2, 14)
+    sheet.set_column(3, len(headers) - 1, 17)
+
+
+def _legend(sheet: Worksheet, formats: _Formats, row: int, indicators: Sequence[Indicator]) -> None:
+    lines = [
+        f"{COMPUTED_MARK} berekend door bwmonitor uit de cijfers van de gemeenten "
+        "(som, som/som of gewogen gemiddelde; zie het blad Gegevens, kolom regel)",
+        MARKER_LEGEND,
+        ". = geen cijfer (niet gepubliceerd, of niet eerlijk uit gemeenten samen te stellen)",
+        f"Bron: CBS StatLine ({LICENCE}); zie het blad Bronnen.",
+    ]
+    lines += [f"{ind.title}: {ind.footnote}" for ind in indicators if ind.footnote]
+    for offset, line in enumerate(lines):
+        sheet.write(row + offset, 0, line, formats.note)
+
+
+def _theme_sheet(
+    sheet: Worksheet,
+    formats: _Formats,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    quartiles: Mapping[tuple[str, str, int], int],
+) -> None:
+    ids = [i.id for i in indicators]
+    mine = long.filter(long["indicator"].is_in(ids))
+    years = sorted(set(mine["jaar"].to_list()))
+    headers = ["Indicator", "Eenheid", "Regio", "Regionaam", "Niveau", *map(str, years)]
+    sheet.write_row(0, 0, headers, formats.header)
+    sheet.freeze_panes(1, 4)
+    cells: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for record in mine.iter_rows(named=True):
+        key = (record["indicator"], record["regio"])
+        cells.setdefault(key, {})[record["jaar"]] = record
+        names[record["regio"]] = (record["regionaam"], record["niveau"])
+    row = 1
+    for ind in indicators:
+        for (indicator_id, region), by_year in cells.items():
+            if indicator_id != ind.id:
+                continue
+            sheet.write_row(row, 0, [ind.title, ind.unit, region, *names[region]])
+            for col, year in enumerate(years, start=5):
+                found = by_year.get(year)
+                if found is None:
+                    continue
+                quartile = quartiles.get((ind.id, region, year))
+                fill = None
+                if ind.better.value != "neutral":
+                    fill = {1: BEST, 4: WORST}.get(quartile or 0)
+                sheet.write_number(
+                    row,
+                    col,
+                    cell_value(found["waarde"], ind.unit, ind.decimals),
+                    formats.value(
+                        ind.unit, ind.decimals, _marks(found["status"], found["berekend"]), fill
+                    ),
+                )
+            row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
+    sheet.write(
+        row + 1,
+        0,
+        "Groen: beste kwart van alle Nederlandse gemeenten dat jaar; "
+        "rood: slechtste kwart (naar de richting van de indicator).",
+        formats.note,
+    )
+    _legend(sheet, formats, row + 2, indicators)
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 4, 14)
+    sheet.set_column(5, 4 + len(years), 11)
+
+
+def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
+    headers = ["Tabel", "Titel", "CBS gewijzigd", "Opgehaald / stand", "Adres", "Licentie"]
+    sheet.write_row(0, 0, headers, formats.header)
+    sheet.freeze_panes(1, 0)
+    for row, source in enumerate(sources, start=1):
+        sheet.write_row(
+            row,
+            0,
+            [source.table_id, source.title, source.modified, source.fetched, source.url, LICENCE],
+        )
+    sheet.autofilter(0, 0, max(len(sources), 1), len(headers) - 1)
+    sheet.set_column(0, 0, 11)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 3, 22)
+    sheet.set_column(4, 4, 60)
+    sheet.set_column(5, 5, 16)
