@@ -8,11 +8,11 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
+from matplotlib.colors import to_hex
+from matplotlib.patches import PathPatch, Rectangle
 
-from bwmonitor.export import charts  # noqa: E402
-from bwmonitor.export.charts import Bar, ChartSpec  # noqa: E402
+from bwmonitor.export import charts
+from bwmonitor.export.charts import Bar, ChartSpec
 
 SPEC = ChartSpec(
     title="Aandeel inwoners met hoog opleidingsniveau",

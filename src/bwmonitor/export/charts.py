@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.typing import RcKeyType
 
-from bwmonitor.formatting import dutch_number, with_unit
+from bwmonitor.formatting import THOUSANDS_OF_EUROS, dutch_number, with_unit
 from bwmonitor.periods import STATUS_MARKERS, marker
 
 # --- house style -------------------------------------------------------------------
@@ -55,7 +57,7 @@ MARGIN_IN = 0.12
 NO_FIGURE = "geen cijfer"
 MAP_CLASSES = 4
 
-RC: dict[str, Any] = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": BASE_SIZE,
     "axes.edgecolor": "#8A8A8A",
@@ -172,8 +174,24 @@ def _tick_label(x: float, _pos: int | None = None) -> str:
     return dutch_number(x, decimals)
 
 
+def _in_euros(unit: str) -> bool:
+    """Thousands of euros are shown in euros, as ``with_unit`` prints them."""
+    return unit in THOUSANDS_OF_EUROS
+
+
 def _unit_label(unit: str) -> str:
-    return "× 1.000 euro" if unit in ("x 1.000 euro", "x 1 000 euro") else unit
+    return "euro" if _in_euros(unit) else unit
+
+
+def _value_formatter(unit: str) -> FuncFormatter:
+    factor = 1000.0 if _in_euros(unit) else 1.0
+    return FuncFormatter(lambda x, pos: _tick_label(x * factor, pos))
+
+
+def _range_label(low: float, high: float, unit: str, decimals: int) -> str:
+    if low == high:
+        return with_unit(low, unit, decimals)
+    return f"{with_unit(low, unit, decimals)} – {with_unit(high, unit, decimals)}"
 
 
 def _series_colour(name: str, index: int, focus: str | None) -> str:
@@ -215,7 +233,7 @@ def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) 
             zorder=2,
         )
         ax.set_yticks(ys, labels)
-        ax.invert_yaxis()
+        ax.set_ylim(len(ordered) - 0.5, -0.5)  # highest on top; room for a 'geen cijfer' row
         numbers = [v for v in values if v is not None] + list(references.values()) + [0.0]
         low, high = min(numbers), max(numbers)
         span = (high - low) or 1.0
@@ -260,7 +278,7 @@ def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) 
                 fontweight="bold",
                 clip_on=False,
             )
-        ax.xaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.xaxis.set_major_formatter(_value_formatter(spec.unit))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.set_xlabel(_unit_label(spec.unit))
         ax.spines["left"].set_visible(False)
@@ -348,7 +366,7 @@ def trend_lines(
             shown = all_years[::step]
             ax.set_xticks(shown, [f"{y}{year_status[y]}" for y in shown])
             ax.set_xlim(all_years[0] - 0.4, all_years[-1] + 0.4)
-        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.yaxis.set_major_formatter(_value_formatter(spec.unit))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.set_ylabel(_unit_label(spec.unit))
         ax.grid(axis="y", color="#E6E6E6", linewidth=0.6, zorder=0)
@@ -436,7 +454,7 @@ def regional_comparison(
         ax.axhline(0, color="#8A8A8A", linewidth=0.8, zorder=3)
         ax.spines["bottom"].set_visible(False)
         ax.tick_params(axis="x", length=0)
-        ax.yaxis.set_major_formatter(FuncFormatter(_tick_label))
+        ax.yaxis.set_major_formatter(_value_formatter(spec.unit))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
         ax.set_ylabel(_unit_label(spec.unit))
         ax.grid(axis="y", color="#E6E6E6", linewidth=0.6, zorder=0)
@@ -507,7 +525,7 @@ def _class_colours(count: int) -> list[str]:
 
 def _ring_area_centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
     area = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in pairwise(ring):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross
@@ -546,7 +564,9 @@ def choropleth(
                 vertices.extend((x * scale, y) for x, y in ring)
                 vertices.append((ring[0][0] * scale, ring[0][1]))
                 codes.extend(
-                    [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+                    [int(MplPath.MOVETO)]
+                    + [int(MplPath.LINETO)] * (len(ring) - 1)
+                    + [int(MplPath.CLOSEPOLY)]
                 )
             value = values.get(m.code)
             if value is None:
@@ -595,12 +615,7 @@ def choropleth(
         ax.set_ylim(min(all_lat) - 0.01, max(all_lat) + 0.01)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        legend_labels = [
-            with_unit(low, spec.unit, spec.decimals)
-            if low == high
-            else f"{with_unit(low, spec.unit, spec.decimals)} – {with_unit(high, spec.unit, spec.decimals)}"
-            for low, high in bounds
-        ]
+        legend_labels = [_range_label(low, high, spec.unit, spec.decimals) for low, high in bounds]
         handles = [
             Patch(facecolor=c, edgecolor="white", label=lab)
             for c, lab in zip(colours, legend_labels, strict=True)
