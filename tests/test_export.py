@@ -125,3 +125,18 @@ def test_failed_export_keeps_the_previous_one(
     assert code == 1 and "No space left on device" in err and "previous export is kept" in err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in out.iterdir()] == [folder.name]
+
+
+def test_full_export_with_charts_is_byte_identical(tmp_path: Path) -> None:
+    """Workbook and every chart (PNG and SVG) come out the same twice."""
+    code, _, err = run("export", "--out", str(tmp_path / "a"), data_dir=tmp_path / "store")
+    assert code == 0, err
+    code, _, err = run("export", "--out", str(tmp_path / "b"), data_dir=tmp_path / "store")
+    assert code == 0, err
+    [first] = list((tmp_path / "a").iterdir())
+    [second] = list((tmp_path / "b").iterdir())
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert len([f for f in files if f.suffix == ".png"]) >= 40
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
