@@ -237,6 +237,15 @@ def export(
     charts: Annotated[
         bool, typer.Option("--charts/--no-charts", help="Also write the charts (PNG and SVG).")
     ] = True,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region",
+            "-r",
+            help="Regions for the overview and the regional charts (next to Drenthe and "
+            "Nederland). Default: noord,zuidwest,zuidoost.",
+        ),
+    ] = None,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
@@ -248,7 +257,11 @@ def export(
     from bwmonitor import pipeline
 
     result = pipeline.export_monitor(
-        _settings(data_dir, catalog, quiet), out=out, fmt=fmt.value, charts=charts
+        _settings(data_dir, catalog, quiet),
+        out=out,
+        fmt=fmt.value,
+        charts=charts,
+        regions=region,
     )
     if not quiet:
         render.export_summary(result.folder, result.files, result.data_used)

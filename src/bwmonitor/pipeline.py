@@ -390,6 +390,7 @@ def export_monitor(
     fmt: str = "xlsx",
     charts: bool = True,
     today: date | None = None,
+    regions: list[str] | None = None,
 ) -> ExportResult:
     """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
     written as a whole; the same data gives the same bytes."""
@@ -398,7 +399,11 @@ def export_monitor(
 
     data = monitor_data(settings)
     indicators = select_indicators(data.catalog, [], [])
-    long = tables.long_table(data.observations.frame, data.catalog, data.registry, indicators)
+    focus = [r.code for r in _unique_regions(data.registry, regions or [])]
+    columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
+    long = tables.long_table(
+        data.observations.frame, data.catalog, data.registry, indicators, focus
+    )
     used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
     target = (out or Path("bwmonitor-export")) / (today or date.today()).isoformat()
     with staged_folder(target) as staging:
@@ -407,17 +412,22 @@ def export_monitor(
         elif fmt == "parquet":
             long.write_parquet(staging / f"{EXPORT_NAME}.parquet", statistics=False)
         else:
-            _write_workbook(staging / f"{EXPORT_NAME}.xlsx", data, long, indicators, used)
+            _write_workbook(staging / f"{EXPORT_NAME}.xlsx", data, long, indicators, used, columns)
         if charts:
             from bwmonitor.export.publish_charts import write_charts
 
-            write_charts(staging / "grafieken", data, long, indicators)
+            write_charts(staging / "grafieken", long, indicators, columns)
     files = sorted(p for p in target.rglob("*") if p.is_file())
     return ExportResult(target, files, data_used(data.view, set(used)))
 
 
 def _write_workbook(
-    path: Path, data: MonitorData, long: Any, indicators: list[Indicator], used: list[str]
+    path: Path,
+    data: MonitorData,
+    long: Any,
+    indicators: list[Indicator],
+    used: list[str],
+    columns: tuple[str, ...],
 ) -> None:
     from bwmonitor.export import tables
     from bwmonitor.export.xlsx import SourceRow, write_workbook
@@ -444,7 +454,7 @@ def _write_workbook(
         stamps += [s for s in (meta.modified[:10], meta.fetched_at[:10]) if s]
     # the workbook's date comes from the data, so the same data gives the same bytes
     created = datetime.fromisoformat(max(stamps)) if stamps else datetime(2000, 1, 1)
-    names = {code: data.registry.name_of(code) for code in tables.OVERVIEW_REGIONS}
+    names = {code: data.registry.name_of(code) for code in columns}
     write_workbook(
         path,
         long,

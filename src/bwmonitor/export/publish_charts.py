@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.catalog import Indicator
-from bwmonitor.export.tables import OVERVIEW_REGIONS
+from bwmonitor.catalog import Aggregation, Indicator
 from bwmonitor.regions import DRENTHE, DRENTHE_MUNICIPALITIES, NETHERLANDS
 
 if TYPE_CHECKING:
@@ -21,7 +20,7 @@ MIN_TREND_YEARS = 3
 
 
 def write_charts(
-    folder: Path, data: Any, long: pl.DataFrame, indicators: Sequence[Indicator]
+    folder: Path, long: pl.DataFrame, indicators: Sequence[Indicator], columns: Sequence[str]
 ) -> list[Path]:
     """Draw and save every chart the data allows; returns the files written."""
     from bwmonitor.export import charts
@@ -31,7 +30,7 @@ def write_charts(
         rows = [r for r in long.filter(long["indicator"] == indicator.id).iter_rows(named=True)]
         if not rows:
             continue
-        for name, figure in _figures(charts, indicator, rows):
+        for name, figure in _figures(charts, indicator, rows, columns):
             written += charts.save(figure, folder / f"{indicator.id}-{name}")
     return written
 
@@ -52,11 +51,14 @@ def _spec(
 
 
 def _figures(
-    charts: Any, indicator: Indicator, rows: list[dict[str, Any]]
+    charts: Any, indicator: Indicator, rows: list[dict[str, Any]], columns: Sequence[str]
 ) -> list[tuple[str, Any]]:
     by_key = {(r["regio"], r["jaar"]): r for r in rows}
     names = {r["regio"]: r["regionaam"] for r in rows}
     figures: list[tuple[str, Any]] = []
+    # counts of regions of different size do not compare: no reference lines, no
+    # regional or trend chart for them, only the municipalities and the map
+    comparable = indicator.aggregate is not Aggregation.SUM
     municipal_years = sorted({r["jaar"] for r in rows if r["regio"] in DRENTHE_MUNICIPALITIES})
     if municipal_years:
         year = municipal_years[-1]
@@ -74,7 +76,7 @@ def _figures(
         references = {
             names[code]: by_key[(code, year)]["waarde"]
             for code in (DRENTHE, NETHERLANDS)
-            if (code, year) in by_key
+            if (code, year) in by_key and comparable
         }
         figures.append(
             (
@@ -96,12 +98,11 @@ def _figures(
                 charts.choropleth(_spec(charts, indicator, at_year, year, ""), values, status),
             )
         )
-    regional_years = sorted({r["jaar"] for r in rows if r["regio"] in ("CR07", "CR08", "CR09")})
-    if regional_years:
+    focus = [c for c in columns if c not in (DRENTHE, NETHERLANDS)]
+    regional_years = sorted({r["jaar"] for r in rows if r["regio"] in focus})
+    if regional_years and comparable:
         year = regional_years[-1]
-        values = {
-            names[c]: [by_key[(c, year)]["waarde"]] for c in OVERVIEW_REGIONS if (c, year) in by_key
-        }
+        values = {names[c]: [by_key[(c, year)]["waarde"]] for c in columns if (c, year) in by_key}
         figures.append(
             (
                 "regio",
@@ -113,11 +114,9 @@ def _figures(
             )
         )
     trend_regions = [
-        c
-        for c in OVERVIEW_REGIONS
-        if len({y for (code, y) in by_key if code == c}) >= MIN_TREND_YEARS
+        c for c in columns if len({y for (code, y) in by_key if code == c}) >= MIN_TREND_YEARS
     ]
-    if trend_regions:
+    if trend_regions and comparable:
         series = {
             names[c]: [
                 (y, by_key[(c, y)]["waarde"], by_key[(c, y)]["status"])

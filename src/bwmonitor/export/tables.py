@@ -24,8 +24,14 @@ from bwmonitor.regions import (
 if TYPE_CHECKING:
     import polars as pl
 
-# Tabel 1's columns: the three COROP regions as the province prints them, then benchmarks.
-OVERVIEW_REGIONS = ("CR07", "CR09", "CR08", DRENTHE, NETHERLANDS)
+# Tabel 1's regions, in the order the province prints them; Drenthe and NL follow.
+DEFAULT_FOCUS = ("CR07", "CR09", "CR08")
+
+
+def overview_columns(focus: Sequence[str] = DEFAULT_FOCUS) -> tuple[str, ...]:
+    """The overview's region columns: the focus regions, then Drenthe and Nederland."""
+    return tuple(dict.fromkeys([*focus, DRENTHE, NETHERLANDS]))
+
 
 LONG_COLUMNS = (
     "thema",
@@ -44,10 +50,12 @@ LONG_COLUMNS = (
 )
 
 
-def export_regions(registry: RegionRegistry) -> list[str]:
-    """Drenthe's municipalities, its COROP regions, the province, NL and custom regions."""
+def export_regions(registry: RegionRegistry, focus: Sequence[str] = ()) -> list[str]:
+    """Drenthe's municipalities, its COROP regions, the province, NL, custom regions, and
+    any other region asked for."""
     custom = [r.code for r in registry.regions.values() if r.level is Level.CUSTOM]
-    return [*DRENTHE_MUNICIPALITIES, *COROP_MEMBERS, DRENTHE, NETHERLANDS, *custom]
+    regions = [*DRENTHE_MUNICIPALITIES, *COROP_MEMBERS, DRENTHE, NETHERLANDS, *custom, *focus]
+    return list(dict.fromkeys(regions))
 
 
 def long_table(
@@ -55,11 +63,12 @@ def long_table(
     catalog: Catalog,
     registry: RegionRegistry,
     indicators: Sequence[Indicator],
+    focus: Sequence[str] = (),
 ) -> pl.DataFrame:
     """One row per indicator, region and year, with Dutch column names, in catalogue order."""
     import polars as pl
 
-    regions = export_regions(registry)
+    regions = export_regions(registry, focus)
     order = {ind.id: i for i, ind in enumerate(indicators)}
     region_order = {code: i for i, code in enumerate(regions)}
     frame = observations.filter(
@@ -112,23 +121,24 @@ class OverviewRow:
     cells: tuple[tuple[float | None, str | None, bool], ...]  #: (value, status, computed)
 
 
-def overview(long: pl.DataFrame, indicators: Sequence[Indicator]) -> list[OverviewRow]:
-    """Tabel 1: per indicator its latest year with a value for a COROP region (else any
-    of the columns), and the value of each overview region in that year."""
+def overview(
+    long: pl.DataFrame, indicators: Sequence[Indicator], columns: Sequence[str]
+) -> list[OverviewRow]:
+    """Tabel 1: per indicator its latest year with a value for a focus region (else for
+    any of the columns), and the value of each column's region in that year."""
+    focus = [c for c in columns if c not in (DRENTHE, NETHERLANDS)]
     rows = []
     for indicator in indicators:
-        mine = long.filter(
-            (long["indicator"] == indicator.id) & long["regio"].is_in(OVERVIEW_REGIONS)
-        )
-        corop = mine.filter(mine["regio"].is_in(list(COROP_MEMBERS)))
-        years = (corop if corop.height else mine)["jaar"]
+        mine = long.filter((long["indicator"] == indicator.id) & long["regio"].is_in(list(columns)))
+        focused = mine.filter(mine["regio"].is_in(focus))
+        years = (focused if focused.height else mine)["jaar"]
         year = int(years.max()) if len(years) else None  # type: ignore[arg-type]
         at_year = {
             r["regio"]: (r["waarde"], r["status"], r["berekend"])
             for r in mine.iter_rows(named=True)
             if r["jaar"] == year
         }
-        cells = tuple(at_year.get(code, (None, None, False)) for code in OVERVIEW_REGIONS)
+        cells = tuple(at_year.get(code, (None, None, False)) for code in columns)
         rows.append(OverviewRow(indicator, year, cells))
     return rows
 

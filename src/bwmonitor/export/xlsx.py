@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.catalog import Catalog, Indicator
-from bwmonitor.export.tables import OVERVIEW_REGIONS, overview
+from bwmonitor.export.tables import overview
 from bwmonitor.formatting import THOUSANDS_OF_EUROS
 from bwmonitor.periods import MARKER_LEGEND, marker
 
@@ -87,6 +87,7 @@ def write_workbook(
     region_names: Mapping[str, str],
     created: datetime,
 ) -> None:
+    """`region_names`: the overview's columns (region code -> name), in order."""
     from xlsxwriter import Workbook
 
     workbook = Workbook(str(path))
@@ -127,11 +128,12 @@ def _overview_sheet(
     catalog: Catalog,
 ) -> None:
     sheet.write(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
-    headers = ["Indicator", "Jaar", "Eenheid", *(region_names[c] for c in OVERVIEW_REGIONS)]
+    columns = list(region_names)
+    headers = ["Indicator", "Jaar", "Eenheid", *region_names.values()]
     sheet.write_row(2, 0, headers, formats.header)
     sheet.freeze_panes(3, 1)
     row = 3
-    for item in overview(long, indicators):
+    for item in overview(long, indicators, columns):
         ind = item.indicator
         sheet.write(row, 0, ind.title)
         sheet.write(row, 1, item.year if item.year else "")
