@@ -90,7 +90,7 @@ def test_data_view_prefers_fetched_over_snapshot(tmp_path: Path) -> None:
     found = view.table("T1")
     assert found is not None and found.meta.origin == "snapshot"
     fetched.write("T1", frame(2), sidecar())
-    assert view.frame("T1")["X_1"].to_list() == [2]  # type: ignore[index]
+    assert DataView(fetched, snapshot).frame("T1")["X_1"].to_list() == [2]  # type: ignore[index]
 
 
 def test_second_lock_holder_is_refused_at_once(tmp_path: Path) -> None:

@@ -126,7 +126,10 @@ def _table_frame(
         result.gaps.setdefault(indicator.id, []).append(f"table {table_id} has no regions")
         return None
     result.tables.add(table_id)
-    frame = stored.location.frame(meta)
+    frame = view.frame(table_id)
+    assert frame is not None
+    # districts and neighbourhoods (WK, BU) are not compared; keeping them only costs
+    frame = frame.filter(~pl.col(region_dim).str.slice(0, 2).is_in(["WK", "BU"]))
     for dim, code in indicator.filters.items():
         if dim in frame.columns:
             frame = frame.filter(pl.col(dim) == code)

@@ -220,17 +220,27 @@ class DataView:
     def __init__(self, store: TableDir, snapshot: TableDir | None = None) -> None:
         self.store = store
         self.snapshot = snapshot if snapshot is not None else snapshot_dir()
+        # a view serves one command: read each sidecar and table once
+        self._tables: dict[str, StoredTable | None] = {}
+        self._frames: dict[str, pl.DataFrame] = {}
 
     def table(self, table_id: str) -> StoredTable | None:
-        for location in (self.store, self.snapshot):
-            meta = location.meta(table_id)
-            if meta is not None:
-                return StoredTable(meta, location)
-        return None
+        if table_id not in self._tables:
+            self._tables[table_id] = None
+            for location in (self.store, self.snapshot):
+                meta = location.meta(table_id)
+                if meta is not None:
+                    self._tables[table_id] = StoredTable(meta, location)
+                    break
+        return self._tables[table_id]
 
     def frame(self, table_id: str) -> pl.DataFrame | None:
         found = self.table(table_id)
-        return None if found is None else found.location.frame(found.meta)
+        if found is None:
+            return None
+        if table_id not in self._frames:
+            self._frames[table_id] = found.location.frame(found.meta)
+        return self._frames[table_id]
 
     def tables(self) -> Iterator[StoredTable]:
         ids = sorted(set(self.store.table_ids()) | set(self.snapshot.table_ids()))
