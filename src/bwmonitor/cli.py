@@ -19,7 +19,7 @@ import typer
 
 from bwmonitor import render
 from bwmonitor.errors import EXIT_ERROR, BwmonitorError, FetchFailed
-from bwmonitor.settings import ENV_CATALOG, ENV_DATA_DIR, Settings, resolve
+from bwmonitor.settings import ENV_CATALOG, ENV_DATA_DIR, ENV_LOG_FILE, Settings, resolve
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 error (one clear message); 2 invalid input "
@@ -221,31 +221,35 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
+ExportFormatOption = Annotated[
+    ExportFormat,
+    typer.Option("--format", help="xlsx (workbook), csv or parquet (the long table)."),
+]
+ExportOutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Folder for the dated export folders. Default: ./bwmonitor-export."),
+]
+ChartsOption = Annotated[
+    bool, typer.Option("--charts/--no-charts", help="Also write the charts (PNG and SVG).")
+]
+ExportRegionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--region",
+        "-r",
+        help="Regions for the overview and the regional charts (next to Drenthe and "
+        "Nederland). Default: noord,zuidwest,zuidoost.",
+    ),
+]
+
+
 @app.command()
 @reports_errors
 def export(
-    fmt: Annotated[
-        ExportFormat,
-        typer.Option("--format", help="xlsx (workbook), csv or parquet (the long table)."),
-    ] = ExportFormat.xlsx,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Folder for the dated export folders. Default: ./bwmonitor-export."
-        ),
-    ] = None,
-    charts: Annotated[
-        bool, typer.Option("--charts/--no-charts", help="Also write the charts (PNG and SVG).")
-    ] = True,
-    region: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--region",
-            "-r",
-            help="Regions for the overview and the regional charts (next to Drenthe and "
-            "Nederland). Default: noord,zuidwest,zuidoost.",
-        ),
-    ] = None,
+    fmt: ExportFormatOption = ExportFormat.xlsx,
+    out: ExportOutOption = None,
+    charts: ChartsOption = True,
+    region: ExportRegionOption = None,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
@@ -265,6 +269,59 @@ def export(
     )
     if not quiet:
         render.export_summary(result.folder, result.files, result.data_used)
+
+
+@app.command()
+@reports_errors
+def update(
+    out: ExportOutOption = None,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            envvar=ENV_LOG_FILE,
+            help="Append one line per step, with the run id, to this file.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Refetch every table and export even if unchanged.")
+    ] = False,
+    fmt: ExportFormatOption = ExportFormat.xlsx,
+    charts: ChartsOption = True,
+    region: ExportRegionOption = None,
+    catalog: CatalogOption = None,
+    data_dir: DataDirOption = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Nothing on stdout or stderr unless it fails (cron)."),
+    ] = False,
+) -> None:
+    """What cron runs: fetch, and when the data changed since the last export, export
+    into a new dated folder, point <out>/latest at it and write a change report.
+
+    The report (wijzigingen.md and .json in the export folder, and every run's in
+    <out>/wijzigingen/) lists the CBS tables that changed, new periods, revised
+    figures (old -> new) and provisional figures that became definitive. When nothing
+    changed, nothing is exported. A failed run exports nothing and keeps the last
+    export; the next run finds the same changes. See docs/update.md.
+    """
+    from bwmonitor.runlog import RunLog, new_run_id
+    from bwmonitor.update import ExportSettings
+    from bwmonitor.update import update as run_update
+
+    settings = _settings(data_dir, catalog, quiet)
+    export_settings = ExportSettings(out=out, fmt=fmt.value, charts=charts, regions=region)
+    with (
+        RunLog(log_file, new_run_id()) as log,
+        render.fetch_progress(enabled=not quiet) as (on_start, on_done),
+    ):
+        result = run_update(
+            settings, log, export_settings, force, on_start=on_start, on_table_done=on_done
+        )
+    if not quiet:
+        render.fetch_summary(result.fetch)
+        render.update_summary(result)
 
 
 catalog_app = typer.Typer(

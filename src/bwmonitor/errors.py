@@ -72,9 +72,9 @@ class FetchFailed(BwmonitorError):
     failure was temporary, so cron retries; otherwise 1.
     """
 
-    def __init__(self, failures: list[BwmonitorError]) -> None:
+    def __init__(self, failures: list[BwmonitorError], hint: str | None = None) -> None:
         lines = [str(f) for f in failures]
-        super().__init__("; ".join(lines))
+        super().__init__("; ".join(lines), hint)
         self.failures = failures
         temporary = all(isinstance(f, TemporaryFailure) for f in failures)
         self.exit_code = EXIT_TEMPORARY if temporary else EXIT_ERROR

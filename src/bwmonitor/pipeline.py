@@ -1,6 +1,7 @@
 """The one place that wires the steps: catalogue -> CBS -> store, and store -> views.
 
-Each command in cli.py calls one function here. No step calls the next on its own.
+Each command in cli.py calls one function here (`update`, which strings fetch and
+export together, in update.py). No step calls the next on its own.
 """
 
 from __future__ import annotations
@@ -97,6 +98,18 @@ def fetch(
     yet started are skipped rather than each waiting out its own retries.
     """
     catalog = load_catalog(settings)
+    with store_lock(settings.data_dir):
+        return fetch_locked(settings, catalog, force, on_table_done, on_start)
+
+
+def fetch_locked(
+    settings: Settings,
+    catalog: Catalog,
+    force: bool = False,
+    on_table_done: ProgressHook | None = None,
+    on_start: Callable[[list[str]], None] | None = None,
+) -> FetchReport:
+    """`fetch` for a caller that already holds the store's lock (update)."""
     requests = catalog.table_requests()
     store = TableDir(settings.data_dir)
     client = CbsClient(cbs_config(settings))
@@ -113,7 +126,7 @@ def fetch(
         except BwmonitorError as error:
             return TableOutcome(request.table_id, "failed", error=error)
 
-    with store_lock(settings.data_dir), client:
+    with client:
         if on_start is not None:
             on_start([r.table_id for r in requests])
         workers = max(1, min(MAX_PARALLEL_TABLES, len(requests)))
@@ -382,6 +395,12 @@ class ExportResult:
 
 
 EXPORT_NAME = "monitor-brede-welvaart"
+DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
+
+
+def export_folder(out: Path | None, today: date | None = None) -> Path:
+    """Where an export of today goes: <out>/<YYYY-MM-DD>."""
+    return (out or DEFAULT_EXPORT_ROOT) / (today or date.today()).isoformat()
 
 
 def export_monitor(
@@ -391,9 +410,11 @@ def export_monitor(
     charts: bool = True,
     today: date | None = None,
     regions: list[str] | None = None,
+    add_files: Callable[[Path, MonitorData], None] | None = None,
 ) -> ExportResult:
     """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
-    written as a whole; the same data gives the same bytes."""
+    written as a whole; the same data gives the same bytes. `add_files` may write more
+    files into the folder before it appears (update's change report)."""
     from bwmonitor.export import tables
     from bwmonitor.export.folder import staged_folder
 
@@ -405,7 +426,7 @@ def export_monitor(
         data.observations.frame, data.catalog, data.registry, indicators, focus
     )
     used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
-    target = (out or Path("bwmonitor-export")) / (today or date.today()).isoformat()
+    target = export_folder(out, today)
     with staged_folder(target) as staging:
         if fmt == "csv":
             long.write_csv(staging / f"{EXPORT_NAME}.csv")
@@ -417,6 +438,8 @@ def export_monitor(
             from bwmonitor.export.publish_charts import write_charts
 
             write_charts(staging / "grafieken", long, indicators, columns)
+        if add_files is not None:
+            add_files(staging, data)
     files = sorted(p for p in target.rglob("*") if p.is_file())
     return ExportResult(target, files, data_used(data.view, set(used)))
 

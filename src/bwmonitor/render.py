@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bwmonitor.pipeline import FetchReport, IndicatorDetail, TableOutcome
     from bwmonitor.regions import RegionRegistry
     from bwmonitor.store import StoredTable
+    from bwmonitor.update import UpdateResult
     from bwmonitor.views import TableExtract
 
 stdout = Console(highlight=False)
@@ -35,6 +36,8 @@ def error(problem: BwmonitorError) -> None:
     if isinstance(problem, FetchFailed):
         for line in _unique(str(f) for f in problem.failures):
             message(f"error: {line}")
+        if problem.hint:
+            message(f"  {problem.hint}")
         return
     message(f"error: {problem}")
     if isinstance(problem, CatalogInvalid):
@@ -223,3 +226,17 @@ def extract(view: TableExtract) -> None:
 def export_summary(folder: Path, files: list[Path], data_used: list[str]) -> None:
     message(f"export: {len(files)} files in {folder}")
     message("data: " + "; ".join(data_used))
+
+
+def update_summary(result: UpdateResult) -> None:
+    if result.export is None or result.report is None:
+        since = ""
+        if result.previous:
+            since = f" ({result.previous.get('folder', '')})"
+        message(f"update: no changes since the last export{since}; nothing exported")
+        return
+    message(f"update: {result.report.summary()}")
+    export_summary(result.export.folder, result.export.files, result.export.data_used)
+    if result.latest is not None:
+        message(f"latest: {result.latest} -> {result.export.folder.name}")
+    message(f"change report: {result.export.folder / 'wijzigingen.md'}")

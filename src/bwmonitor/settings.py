@@ -12,6 +12,7 @@ from bwmonitor.errors import InvalidInput
 
 ENV_DATA_DIR = "BWMONITOR_DATA_DIR"
 ENV_CATALOG = "BWMONITOR_CATALOG"
+ENV_LOG_FILE = "BWMONITOR_LOG_FILE"  #: update --log-file
 ENV_CBS_URL = "BWMONITOR_CBS_URL"
 ENV_CBS_TIMEOUT = "BWMONITOR_CBS_TIMEOUT"  #: read timeout per request, seconds
 ENV_CBS_ATTEMPTS = "BWMONITOR_CBS_ATTEMPTS"  #: tries per request, the first included

@@ -140,12 +140,12 @@ class TableDir:
         data_tmp = self._temp_path(table_id, ".parquet")
         try:
             frame.write_parquet(data_tmp, compression="zstd", statistics=False)
-            digest = _file_digest(data_tmp)[:12]
+            digest = file_digest(data_tmp)[:12]
             data_file = f"{table_id}.{digest}.parquet"
             os.replace(data_tmp, self.tables / data_file)
             raw = {**sidecar, "format": FORMAT_VERSION, "data_file": data_file}
             raw["rows"] = frame.height
-            _write_json_atomically(self.sidecar_path(table_id), raw)
+            write_json_atomically(self.sidecar_path(table_id), raw)
         except OSError as error:
             with suppress(OSError):
                 data_tmp.unlink()
@@ -172,7 +172,7 @@ class TableDir:
                     path.unlink()
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     sha = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -180,7 +180,7 @@ def _file_digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-def _write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
+def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
     handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -217,9 +217,14 @@ class StoredTable:
 class DataView:
     """The tables bwmonitor computes with: fetched ones first, the snapshot otherwise."""
 
-    def __init__(self, store: TableDir, snapshot: TableDir | None = None) -> None:
+    def __init__(
+        self, store: TableDir, snapshot: TableDir | None = None, *, use_snapshot: bool = True
+    ) -> None:
         self.store = store
-        self.snapshot = snapshot if snapshot is not None else snapshot_dir()
+        # the shipped snapshot fills in tables never fetched; a past state of the
+        # store (update's baseline) is read on its own
+        fallback = snapshot if snapshot is not None else snapshot_dir()
+        self.locations = (store, fallback) if use_snapshot else (store,)
         # a view serves one command: read each sidecar and table once
         self._tables: dict[str, StoredTable | None] = {}
         self._frames: dict[str, pl.DataFrame] = {}
@@ -227,7 +232,7 @@ class DataView:
     def table(self, table_id: str) -> StoredTable | None:
         if table_id not in self._tables:
             self._tables[table_id] = None
-            for location in (self.store, self.snapshot):
+            for location in self.locations:
                 meta = location.meta(table_id)
                 if meta is not None:
                     self._tables[table_id] = StoredTable(meta, location)
@@ -243,7 +248,7 @@ class DataView:
         return self._frames[table_id]
 
     def tables(self) -> Iterator[StoredTable]:
-        ids = sorted(set(self.store.table_ids()) | set(self.snapshot.table_ids()))
+        ids = sorted({t for location in self.locations for t in location.table_ids()})
         for table_id in ids:
             found = self.table(table_id)
             if found is not None:

@@ -7,8 +7,9 @@ and a second export of the same day replaces the first in one rename.
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -21,7 +22,9 @@ def staged_folder(target: Path) -> Iterator[Path]:
     """Yield a temporary folder; on success it becomes `target` (replacing an old one)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        # not mkdtemp: its folder is private (0700), an export is for colleagues too
+        staging = target.parent / f".{target.name}.{secrets.token_hex(4)}"
+        staging.mkdir()
     except OSError as error:
         raise StoreError(f"cannot write the export to {target.parent}: {error.strerror}") from None
     try:
@@ -48,3 +51,25 @@ def staged_folder(target: Path) -> Iterator[Path]:
         with suppress(OSError):
             if staging.exists():
                 shutil.rmtree(staging)
+
+
+LATEST = "latest"
+
+
+def point_latest(target: Path) -> Path:
+    """Make `latest` next to target a symlink to it, replaced in one rename."""
+    link = target.parent / LATEST
+    temporary = target.parent / f".{LATEST}.{os.getpid()}"
+    try:
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+        temporary.symlink_to(target.name, target_is_directory=True)
+        os.replace(temporary, link)
+    except OSError as error:
+        with suppress(OSError):
+            temporary.unlink()
+        raise StoreError(
+            f"cannot point {link} at {target.name}: {error.strerror or error}",
+            hint=f"the export itself is complete in {target}",
+        ) from None
+    return link
