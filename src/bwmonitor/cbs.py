@@ -146,7 +146,7 @@ class _CbsSession(requests.Session):
                 time.sleep(max(delay, min(retry_after, config.max_backoff)))
         raise CbsUnavailable(
             f"CBS at {host} did not answer usefully after {config.attempts} attempts: {reason}",
-            hint="the store is unchanged; try again later",
+            hint="the stored version is kept; try again later",
         )
 
 

@@ -6,6 +6,8 @@ message on stderr and the exit code below, once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # Exit codes, as documented in `bwmonitor --help` and docs/cli.md.
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -66,15 +68,25 @@ class StoreError(BwmonitorError):
 
 
 class FetchFailed(BwmonitorError):
-    """Some tables could not be fetched; the others were stored.
+    """Some tables could not be fetched (or lack what the catalogue asks); the others
+    were stored.
 
-    The exit code is the most urgent of the parts: temporary (75) only when every
-    failure was temporary, so cron retries; otherwise 1.
+    `failures` pairs each error with its table. The exit code is the most urgent of
+    the parts: temporary (75) only when every failure was temporary, so cron retries;
+    otherwise 1.
     """
 
-    def __init__(self, failures: list[BwmonitorError], hint: str | None = None) -> None:
-        lines = [str(f) for f in failures]
-        super().__init__("; ".join(lines), hint)
-        self.failures = failures
-        temporary = all(isinstance(f, TemporaryFailure) for f in failures)
+    def __init__(
+        self, failures: Sequence[tuple[str, BwmonitorError]], hint: str | None = None
+    ) -> None:
+        self.failures = list(failures)
+        super().__init__("; ".join(self.lines()), hint)
+        temporary = all(isinstance(f, TemporaryFailure) for _, f in self.failures)
         self.exit_code = EXIT_TEMPORARY if temporary else EXIT_ERROR
+
+    def lines(self) -> list[str]:
+        """One line per distinct error, naming its tables: CBS down is one line."""
+        tables: dict[str, list[str]] = {}
+        for table_id, failure in self.failures:
+            tables.setdefault(str(failure), []).append(table_id)
+        return [f"{', '.join(ids)}: {text}" if ids[0] else text for text, ids in tables.items()]

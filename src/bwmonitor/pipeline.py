@@ -53,8 +53,8 @@ class FetchReport:
     outcomes: list[TableOutcome]
 
     @property
-    def failures(self) -> list[BwmonitorError]:
-        return [o.error for o in self.outcomes if o.error is not None]
+    def failures(self) -> list[tuple[str, BwmonitorError]]:
+        return [(o.table_id, o.error) for o in self.outcomes if o.error is not None]
 
     @property
     def problems(self) -> list[str]:

@@ -34,7 +34,7 @@ def message(text: str) -> None:
 def error(problem: BwmonitorError) -> None:
     """One line per problem, 'error: ...', plus the catalogue's full list when invalid."""
     if isinstance(problem, FetchFailed):
-        for line in _unique(str(f) for f in problem.failures):
+        for line in problem.lines():
             message(f"error: {line}")
         if problem.hint:
             message(f"  {problem.hint}")
@@ -43,10 +43,6 @@ def error(problem: BwmonitorError) -> None:
     if isinstance(problem, CatalogInvalid):
         for line in problem.problems:
             message(f"  {line}")
-
-
-def _unique(lines: Iterator[str]) -> list[str]:
-    return list(dict.fromkeys(lines))
 
 
 def warning(text: str) -> None:

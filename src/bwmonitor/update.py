@@ -101,7 +101,7 @@ def _update(
         if fetched.failures:
             raise FetchFailed(fetched.failures, hint=NOT_EXPORTED)
         if fetched.problems:
-            problems: list[BwmonitorError] = [CbsTableChanged(p) for p in fetched.problems]
+            problems = [("", CbsTableChanged(p)) for p in fetched.problems]
             raise FetchFailed(problems, hint=NOT_EXPORTED)
 
         store = TableDir(settings.data_dir)
