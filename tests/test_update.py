@@ -321,3 +321,75 @@ def test_a_later_day_gets_its_own_folder_and_latest_moves(
     assert second.report.previous["folder"] == str(first.export.folder)
     nothing = api_update(project, date(2026, 11, 25))
     assert nothing.export is None and not (export_root(project) / "2026-11-25").exists()
+
+
+def crontab_from_docs() -> tuple[dict[str, str], str]:
+    """The environment lines and the command of the crontab in docs/update.md."""
+    text = (Path(__file__).parents[1] / "docs" / "update.md").read_text("utf-8")
+    block = text.split("```crontab\n", 1)[1].split("```", 1)[0]
+    env, command = {}, ""
+    for line in block.splitlines():
+        name, _, value = line.partition("=")
+        if name.isidentifier() and " " not in name:
+            env[name] = value
+        elif line.strip():
+            command = line.split(None, 5)[5]  # after minute, hour, day, month, weekday
+    return env, command
+
+
+def test_the_documented_crontab_line_reports_a_revision_and_is_silent_otherwise(
+    tmp_path: Path, cbs_server: ODataServer
+) -> None:
+    """The issue's acceptance: the docs' crontab line, run as cron would (sh, a bare
+    environment), twice with a CBS revision in between, and once with nothing new."""
+    import subprocess
+    import sys
+
+    from tests.conftest import FETCH_CATALOG
+
+    env, command = crontab_from_docs()
+    root = "/srv/bwmonitor"
+    venv_bin = f"{root}/.venv/bin/"
+    assert command.startswith(venv_bin + "bwmonitor update --quiet")
+    command = command.replace(venv_bin, str(Path(sys.executable).parent) + "/")
+    command = command.replace(root, str(tmp_path))
+    cron_env = {k: v.replace(root, str(tmp_path)) for k, v in env.items() if k != "MAILTO"}
+    Path(cron_env["BWMONITOR_CATALOG"]).write_text(FETCH_CATALOG, encoding="utf-8")
+    cron_env |= {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "BWMONITOR_CBS_URL": cbs_server.base_url,  # the local CBS instead of the real one
+    }
+
+    def cron() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["/bin/sh", "-c", command],
+            cwd=tmp_path,
+            env=cron_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    exports = tmp_path / "export"
+    first = cron()
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")
+    folder = (exports / "latest").resolve()
+    workbook = (folder / "monitor-brede-welvaart.xlsx").read_bytes()
+    assert list((folder / "grafieken").iterdir())  # the cron line exports the charts too
+
+    quiet = cron()
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (folder / "monitor-brede-welvaart.xlsx").read_bytes() == workbook
+    assert len(list((exports / "wijzigingen").glob("*.md"))) == 1
+
+    revise_emmen(cbs_server, 111_111)
+    revised = cron()
+    assert (revised.returncode, revised.stdout, revised.stderr) == (0, "", "")
+    assert len(list((exports / "wijzigingen").glob("*.md"))) == 2
+    assert (exports / "latest" / "monitor-brede-welvaart.xlsx").read_bytes() != workbook
+    report = (exports / "latest" / "wijzigingen.md").read_text("utf-8")
+    assert "Inwoners op 1 januari" in report and "| Emmen | 2025 | 109.678 | 111.111 |" in report
+    log = (tmp_path / "update.log").read_text("utf-8")
+    assert log.count("update done, exit 0") == 3
+    assert log.count("nothing exported") == 1
