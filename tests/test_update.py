@@ -393,3 +393,16 @@ def test_the_documented_crontab_line_reports_a_revision_and_is_silent_otherwise(
     log = (tmp_path / "update.log").read_text("utf-8")
     assert log.count("update done, exit 0") == 3
     assert log.count("nothing exported") == 1
+
+
+def test_export_folder_is_readable_by_colleagues(project: Project) -> None:
+    """Not private like a temporary folder: the umask decides, as for any new folder."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        assert run_update(project, "--quiet")[0] == 0
+    finally:
+        os.umask(umask)
+    folder = (export_root(project) / "latest").resolve()
+    assert folder.stat().st_mode & 0o777 == 0o755
