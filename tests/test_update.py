@@ -406,3 +406,42 @@ def test_export_folder_is_readable_by_colleagues(project: Project) -> None:
         os.umask(umask)
     folder = (export_root(project) / "latest").resolve()
     assert folder.stat().st_mode & 0o777 == 0o755
+
+
+def test_table_that_dropped_a_measure_exits_1_and_exports_nothing(
+    project: Project, cbs_server: ODataServer
+) -> None:
+    """CBS renamed a measure the catalogue uses: one line naming it, the last export stays."""
+    assert run_update(project, "--quiet")[0] == 0
+    exported = tree(export_root(project))
+    table = cbs_server.tables["03759ned"]
+    table.table_infos["Modified"] = REVISED
+    for prop in table.data_properties:
+        if prop["Key"] == "BevolkingOp1Januari_1":
+            prop["Key"] = "BevolkingOp1Januari_9"
+    for row in table.rows:
+        row["BevolkingOp1Januari_9"] = row.pop("BevolkingOp1Januari_1")
+    code, out, err = run_update(project, "--quiet")
+    assert code == 1 and out == ""
+    assert "03759ned has no measure 'BevolkingOp1Januari_1'" in err
+    assert "nothing exported" in err and "Traceback" not in err
+    assert tree(export_root(project)) == exported
+
+
+def test_latest_is_a_copy_where_the_file_system_has_no_symlinks(
+    project: Project, cbs_server: ODataServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_symlinks(self: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "symlink_to", no_symlinks)
+        assert run_update(project, "--quiet")[0] == 0
+        latest = export_root(project) / "latest"
+        assert latest.is_dir() and not latest.is_symlink()
+        revise_emmen(cbs_server, 111_111)
+        assert run_update(project, "--quiet")[0] == 0
+        assert latest_report(project)["revisions"]  # the copy was replaced
+    assert run_update(project, "--quiet", "--force")[0] == 0
+    assert latest.is_symlink() and latest_report(project)["reason"] == "forced"
+    assert [p.name for p in export_root(project).iterdir() if p.name.startswith(".")] == []

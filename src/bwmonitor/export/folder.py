@@ -7,6 +7,7 @@ and a second export of the same day replaces the first in one rename.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -32,7 +33,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
             target.rename(old)
         try:
             staging.rename(target)
@@ -41,7 +42,7 @@ def staged_folder(target: Path) -> Iterator[Path]:
                 old.rename(target)  # put the previous export back
             raise
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     except OSError as error:
         raise StoreError(
             f"cannot write the export to {target}: {error.strerror or error}",
@@ -54,22 +55,49 @@ def staged_folder(target: Path) -> Iterator[Path]:
 
 
 LATEST = "latest"
+# errors of file systems without symlinks (some network shares)
+NO_SYMLINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS}
 
 
 def point_latest(target: Path) -> Path:
-    """Make `latest` next to target a symlink to it, replaced in one rename."""
+    """Make `latest` next to target show it: a symlink, replaced in one rename; where the
+    file system has no symlinks, a copy of the folder, written whole like an export."""
     link = target.parent / LATEST
-    temporary = target.parent / f".{LATEST}.{os.getpid()}"
     try:
-        with suppress(FileNotFoundError):
-            temporary.unlink()
-        temporary.symlink_to(target.name, target_is_directory=True)
-        os.replace(temporary, link)
+        try:
+            _replace_with_symlink(link, target.name)
+        except OSError as error:
+            if error.errno not in NO_SYMLINKS:
+                raise
+            with staged_folder(link) as staging:
+                shutil.copytree(target, staging, dirs_exist_ok=True)
     except OSError as error:
-        with suppress(OSError):
-            temporary.unlink()
         raise StoreError(
             f"cannot point {link} at {target.name}: {error.strerror or error}",
             hint=f"the export itself is complete in {target}",
         ) from None
     return link
+
+
+def _replace_with_symlink(link: Path, name: str) -> None:
+    temporary = link.with_name(f".{LATEST}.{secrets.token_hex(4)}")
+    try:
+        temporary.symlink_to(name, target_is_directory=True)
+        if link.is_dir() and not link.is_symlink():  # a copy made by the fallback
+            old = link.with_name(f".{LATEST}.old")
+            _remove(old)
+            link.rename(old)
+            _remove(old)
+        os.replace(temporary, link)
+    finally:
+        with suppress(OSError):
+            temporary.unlink()
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder or a symlink, if there; leftovers are removed on the next run."""
+    if path.is_symlink():
+        with suppress(OSError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
