@@ -97,7 +97,7 @@ def to_markdown(report: ChangeReport, catalog: Catalog, registry: RegionRegistry
     lines = [
         "# Wijzigingen in de cijfers",
         "",
-        f"Update {report.run_id}, {_time(report.created)}. Export: `{report.export_folder}`.",
+        f"Update {report.run_id}, {_time(report.created)} UTC. Export: `{report.export_folder}`.",
         "",
         f"Reden: {REASONS[report.reason]}.",
     ]
@@ -105,7 +105,7 @@ def to_markdown(report: ChangeReport, catalog: Catalog, registry: RegionRegistry
         lines += [
             "",
             f"Vergeleken met de vorige export: `{report.previous.get('folder', '')}` "
-            f"({_time(str(report.previous.get('created', '')))}, "
+            f"({_time(str(report.previous.get('created', '')))} UTC, "
             f"update {report.previous.get('run_id', '')}).",
         ]
     lines += _tables_section(report.tables)

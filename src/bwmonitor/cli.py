@@ -321,6 +321,8 @@ def update(
         )
     if not quiet:
         render.fetch_summary(result.fetch)
+        for message in result.fetch.warnings:
+            render.warning(message)
         render.update_summary(result)
 
 

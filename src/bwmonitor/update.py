@@ -98,6 +98,8 @@ def _update(
         fetched = fetch_locked(settings, catalog, force, on_table_done, on_start)
         for outcome in fetched.outcomes:
             log.event(_outcome_line(outcome))
+        for warning in fetched.warnings:
+            log.event(f"warning: {warning}")
         if fetched.failures:
             raise FetchFailed(fetched.failures, hint=NOT_EXPORTED)
         if fetched.problems:
