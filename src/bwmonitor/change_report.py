@@ -8,6 +8,7 @@ the rest; the JSON lists every figure. docs/update.md describes both.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from bwmonitor.catalog import Catalog
 from bwmonitor.changes import Revision, TableChange
+from bwmonitor.errors import StoreError
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, label, marker
 from bwmonitor.regions import DRENTHE_MUNICIPALITIES, RegionRegistry
@@ -63,18 +65,32 @@ def write(
     report: ChangeReport,
     catalog: Catalog,
     registry: RegionRegistry,
-    name: str = REPORT_NAME,
 ) -> list[Path]:
-    """Write <name>.md and <name>.json into folder; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    markdown = folder / f"{name}.md"
-    data = folder / f"{name}.json"
+    """Write wijzigingen.md and wijzigingen.json into folder; return their paths."""
+    markdown = folder / f"{REPORT_NAME}.md"
+    data = folder / f"{REPORT_NAME}.json"
     markdown.write_text(to_markdown(report, catalog, registry), encoding="utf-8")
     data.write_text(
         json.dumps(to_json(report, registry), ensure_ascii=False, indent=1) + "\n",
         encoding="utf-8",
     )
     return [markdown, data]
+
+
+def keep_copy(export_folder: Path, history: Path, run_id: str) -> list[Path]:
+    """Copy the report of an export to <history>/<run id>.md|.json, which later exports
+    of the same day do not replace."""
+    copies = [history / f"{run_id}{suffix}" for suffix in (".md", ".json")]
+    try:
+        history.mkdir(parents=True, exist_ok=True)
+        for copy in copies:
+            shutil.copyfile(export_folder / f"{REPORT_NAME}{copy.suffix}", copy)
+    except OSError as error:
+        raise StoreError(
+            f"cannot keep the change report in {history}: {error.strerror or error}",
+            hint=f"the export and its report are complete in {export_folder}",
+        ) from None
+    return copies
 
 
 def to_json(report: ChangeReport, registry: RegionRegistry) -> dict[str, Any]:

@@ -122,12 +122,10 @@ def _update(
         report = ChangeReport(
             log.run_id, utc_now(), str(target), reason, result.previous, tables=[]
         )
-        written: list[MonitorData] = []
 
         def add_report(folder: Path, data: MonitorData) -> None:
             _compare_with_baseline(report, previous, store, table_ids, data)
             change_report.write(folder, report, data.catalog, data.registry)
-            written.append(data)
 
         result.export = export_monitor(
             settings,
@@ -141,11 +139,8 @@ def _update(
         result.report = report
         log.event(f"export {result.export.folder} ({len(result.export.files)} files)")
         result.latest = point_latest(result.export.folder)
-        data = written[0]
         history = result.export.folder.parent / HISTORY_DIR
-        result.report_files = change_report.write(
-            history, report, data.catalog, data.registry, name=log.run_id
-        )
+        result.report_files = change_report.keep_copy(result.export.folder, history, log.run_id)
         log.event(f"change report {result.report_files[0]}: {report.summary()}")
         state = {
             "run_id": log.run_id,
