@@ -445,3 +445,26 @@ def test_latest_is_a_copy_where_the_file_system_has_no_symlinks(
     assert run_update(project, "--quiet", "--force")[0] == 0
     assert latest.is_symlink() and latest_report(project)["reason"] == "forced"
     assert [p.name for p in export_root(project).iterdir() if p.name.startswith(".")] == []
+
+
+def test_full_disk_when_recording_the_export_reports_the_same_changes_next_time(
+    project: Project, cbs_server: ODataServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_update(project, "--quiet")[0] == 0
+    state_file = project.data_dir / baseline.BASELINE_DIR / "state.json"
+    state = state_file.read_bytes()
+    revise_emmen(cbs_server, 111_111)
+
+    def full_disk(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bwmonitor.baseline.write_json_atomically", full_disk)
+        code, _, err = run_update(project, "--quiet")
+    assert code == 1 and "cannot record the export" in err and "Traceback" not in err
+    assert latest_report(project)["revisions"]  # the export itself is complete
+    assert state_file.read_bytes() == state
+    assert not [p for p in project.data_dir.iterdir() if p.name.startswith(".last-export")]
+
+    assert run_update(project, "--quiet")[0] == 0
+    assert latest_report(project)["revisions"]  # reported again, as the message said
