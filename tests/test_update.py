@@ -116,6 +116,12 @@ def test_revision_at_cbs_is_reported_exactly(project: Project, cbs_server: OData
     assert "| Emmen | 2025 | 109.678 | 111.111 |" in markdown
     history = sorted((export_root(project) / "wijzigingen").glob("*.md"))
     assert len(history) == 2  # the first export's report and this one
+    # the morning's export stays; the second of the day goes next to it
+    today = date.today().isoformat()
+    assert report["export_folder"].endswith(f"{today}-2")
+    assert report["previous_export"]["folder"].endswith(today)
+    assert (export_root(project) / "latest").resolve().name == f"{today}-2"
+    assert (export_root(project) / today / "wijzigingen.json").is_file()
 
 
 def test_report_covers_everything_since_the_last_export_even_after_a_manual_fetch(

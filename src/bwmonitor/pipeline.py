@@ -398,9 +398,15 @@ EXPORT_NAME = "monitor-brede-welvaart"
 DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
 
 
-def export_folder(out: Path | None, today: date | None = None) -> Path:
-    """Where an export of today goes: <out>/<YYYY-MM-DD>."""
-    return (out or DEFAULT_EXPORT_ROOT) / (today or date.today()).isoformat()
+def export_folder(out: Path | None, today: date | None = None, keep_earlier: bool = False) -> Path:
+    """Where an export of today goes: <out>/<YYYY-MM-DD>. With keep_earlier, an earlier
+    export of the same day stays and this one goes to <YYYY-MM-DD>-2 (-3, ...)."""
+    first = (out or DEFAULT_EXPORT_ROOT) / (today or date.today()).isoformat()
+    candidate, number = first, 1
+    while keep_earlier and candidate.exists():
+        number += 1
+        candidate = first.with_name(f"{first.name}-{number}")
+    return candidate
 
 
 def export_monitor(
@@ -411,10 +417,12 @@ def export_monitor(
     today: date | None = None,
     regions: list[str] | None = None,
     add_files: Callable[[Path, MonitorData], None] | None = None,
+    folder: Path | None = None,
 ) -> ExportResult:
     """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
     written as a whole; the same data gives the same bytes. `add_files` may write more
-    files into the folder before it appears (update's change report)."""
+    files into the folder before it appears (update's change report); `folder` replaces
+    the dated folder under `out`."""
     from bwmonitor.export import tables
     from bwmonitor.export.folder import staged_folder
 
@@ -426,7 +434,7 @@ def export_monitor(
         data.observations.frame, data.catalog, data.registry, indicators, focus
     )
     used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
-    target = export_folder(out, today)
+    target = folder or export_folder(out, today)
     with staged_folder(target) as staging:
         if fmt == "csv":
             long.write_csv(staging / f"{EXPORT_NAME}.csv")

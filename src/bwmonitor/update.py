@@ -117,8 +117,8 @@ def _update(
             log.event("no changes since the last export; nothing exported")
             return result
 
-        today = export.today or date.today()  # one date for the folder and the report
-        target = export_folder(export.out, today)
+        # every export of update stays: a second one on the same day goes to <date>-2
+        target = export_folder(export.out, export.today, keep_earlier=True)
         report = ChangeReport(
             log.run_id, utc_now(), str(target), reason, result.previous, tables=[]
         )
@@ -132,9 +132,9 @@ def _update(
             out=export.out,
             fmt=export.fmt,
             charts=export.charts,
-            today=today,
             regions=export.regions,
             add_files=add_report,
+            folder=target,
         )
         result.report = report
         log.event(f"export {result.export.folder} ({len(result.export.files)} files)")
