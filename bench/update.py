@@ -447,10 +447,11 @@ def one_repeat(
             continue
         check_report(out, "changed" if night == REVISION else "first", night == REVISION)
         today = dt.date.today().isoformat()
+        exported = (out / "latest").resolve()  # update keeps the first night's: <today>-2
         for way in (REFETCH, INCREMENTAL):
             other = root / FOLDERS[way] / "out" / today
             checks.differ.setdefault(f"{NIGHTS[night]}, {way}", set()).update(
-                same_export(out / today, other)
+                same_export(exported, other)
             )
 
 
