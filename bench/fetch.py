@@ -240,8 +240,8 @@ def check_claims(runs: list[Run], tables: list[tuple[str, str]]) -> list[str]:
     return failed
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_server_arguments(parser: argparse.ArgumentParser, each: str) -> None:
+    """The fake server's link and table size, and the repeats (of each `each`)."""
     parser.add_argument(
         "--latency",
         type=float,
@@ -262,8 +262,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"(default {DEFAULT_DISTRICTS:,}: the real table's {KWB_REAL_ROWS:,} rows)",
     )
     parser.add_argument(
-        "--repeat", type=int, default=1, help="measure every run this many times (median)"
+        "--repeat", type=int, default=1, help=f"measure every {each} this many times (median)"
     )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_server_arguments(parser, "run")
     parser.add_argument("--no-force", action="store_true", help="skip the --force run")
     parser.add_argument(
         "--output", type=Path, default=RESULTS, help=f"Markdown report (default {RESULTS})"

@@ -62,13 +62,10 @@ if str(REPO) not in sys.path:
 
 from bench.fetch import (  # noqa: E402
     BASELINE_SCRIPT,
-    DEFAULT_BANDWIDTH,
-    DEFAULT_DISTRICTS,
-    DEFAULT_LATENCY,
-    KWB_REAL_ROWS,
     SMALL_REQUEST,
     Run,
     RunFailed,
+    add_server_arguments,
     catalogue_tables,
     fmt_bytes,
     fmt_ratio,
@@ -360,28 +357,7 @@ def check_claims(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--latency",
-        type=float,
-        default=DEFAULT_LATENCY,
-        help=f"seconds of server delay per request (default {DEFAULT_LATENCY})",
-    )
-    parser.add_argument(
-        "--bandwidth",
-        type=float,
-        default=DEFAULT_BANDWIDTH,
-        help=f"bytes/s per response, 0 = unlimited (default {DEFAULT_BANDWIDTH:,})",
-    )
-    parser.add_argument(
-        "--districts",
-        type=int,
-        default=DEFAULT_DISTRICTS,
-        help="synthetic wijk/buurt rows added to 84799NED's 356 real rows "
-        f"(default {DEFAULT_DISTRICTS:,}: the real table's {KWB_REAL_ROWS:,} rows)",
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="measure every night this many times (median)"
-    )
+    add_server_arguments(parser, "night")
     parser.add_argument(
         "--no-charts", action="store_true", help="export the workbook only (cron's line has charts)"
     )
