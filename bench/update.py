@@ -62,13 +62,14 @@ if str(REPO) not in sys.path:
 
 from bench.fetch import (  # noqa: E402
     BASELINE_SCRIPT,
-    SMALL_REQUEST,
     Run,
     RunFailed,
     add_server_arguments,
     catalogue_tables,
     fmt_bytes,
     fmt_ratio,
+    noop_failures,
+    publish,
     startup,
 )
 from tests.conftest import FETCH_CATALOG  # noqa: E402
@@ -314,20 +315,8 @@ def check_claims(
     changed: list[str],
     quiet_time_ratio: float,
 ) -> list[str]:
-    failed = []
     update = nights[QUIET][UPDATE]
-    ids = {t for t, _ in tables}
-    for table_id in sorted(ids):
-        mine = [r for r in update.log if r.table_id == table_id]
-        if len(mine) > 1 or any(r.bytes_sent > SMALL_REQUEST for r in mine):
-            failed.append(
-                f"quiet night: {table_id} cost {len(mine)} requests, "
-                f"{fmt_bytes(sum(r.bytes_sent for r in mine))} (want ≤ 1 request ≤ "
-                f"{fmt_bytes(SMALL_REQUEST)})"
-            )
-    strays = [r for r in update.log if r.table_id not in ids]
-    if strays:
-        failed.append(f"quiet night: {len(strays)} requests outside the catalogue's tables")
+    failed = noop_failures("quiet night", update.log, tables)
     if changed:
         failed.append(f"quiet night: update changed its export folder: {changed[:5]}")
     if update.stdout or update.stderr:
@@ -470,16 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = report(args, nights, tables, kwb_rows, notes)
     ratio = QUIET_TIME_RATIO_NO_CHARTS if args.no_charts else QUIET_TIME_RATIO
-    failed = check_claims(nights, tables, sorted(checks.changed), ratio)
-    text += "\n" + (
-        "Claims: " + ("all hold." if not failed else "NOT MET: " + "; ".join(failed)) + "\n"
-    )
-    print(text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    for message in failed:
-        print(f"claim failed: {message}", file=sys.stderr)
-    return 1 if failed else 0
+    return publish(text, check_claims(nights, tables, sorted(checks.changed), ratio), args)
 
 
 if __name__ == "__main__":
