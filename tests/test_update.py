@@ -474,3 +474,11 @@ def test_full_disk_when_recording_the_export_reports_the_same_changes_next_time(
 
     assert run_update(project, "--quiet")[0] == 0
     assert latest_report(project)["revisions"]  # reported again, as the message said
+
+
+def test_unknown_region_is_refused_before_cbs_is_asked(
+    project: Project, cbs_server: ODataServer
+) -> None:
+    code, _, err = run_update(project, "--region", "zuidoots")
+    assert code == 2 and "region 'zuidoots' is not known" in err and "Zuidoost" in err
+    assert cbs_server.log == [] and not export_root(project).exists()

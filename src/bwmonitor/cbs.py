@@ -145,7 +145,8 @@ class _CbsSession(requests.Session):
                 delay = min(config.backoff * 2 ** (attempt - 1), config.max_backoff)
                 time.sleep(max(delay, min(retry_after, config.max_backoff)))
         raise CbsUnavailable(
-            f"CBS at {host} did not answer usefully after {config.attempts} attempts: {reason}",
+            f"CBS at {host} did not answer usefully after {config.attempts} "
+            f"attempt{'s' if config.attempts != 1 else ''}: {reason}",
             hint="the stored version is kept; try again later",
         )
 

@@ -314,8 +314,8 @@ def compare_regions(
 ) -> ComparisonResult:
     """`bwmonitor compare`: resolve names, select indicators, compare."""
     data = monitor_data(settings)
-    focus = _unique_regions(data.registry, regions)
-    others = [r for r in _unique_regions(data.registry, benchmarks) if r not in focus]
+    focus = resolve_regions(data.registry, regions)
+    others = [r for r in resolve_regions(data.registry, benchmarks) if r not in focus]
     selected = select_indicators(data.catalog, themes or [], indicators or [])
     comparison = compare(
         data.observations.frame,
@@ -336,7 +336,9 @@ def compare_regions(
     return ComparisonResult(comparison, data_used(data.view, tables))
 
 
-def _unique_regions(registry: RegionRegistry, names: list[str]) -> list[Region]:
+def resolve_regions(registry: RegionRegistry, names: list[str]) -> list[Region]:
+    """Regions named by code, name or alias (repeated or comma-separated), each once;
+    InvalidInput with a suggestion for a name that is not known."""
     found: list[Region] = []
     for name in (part.strip() for text in names for part in text.split(",")):
         if name:
@@ -428,7 +430,7 @@ def export_monitor(
 
     data = monitor_data(settings)
     indicators = select_indicators(data.catalog, [], [])
-    focus = [r.code for r in _unique_regions(data.registry, regions or [])]
+    focus = [r.code for r in resolve_regions(data.registry, regions or [])]
     columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
     long = tables.long_table(
         data.observations.frame, data.catalog, data.registry, indicators, focus

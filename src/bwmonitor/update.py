@@ -30,10 +30,13 @@ from bwmonitor.pipeline import (
     MonitorData,
     ProgressHook,
     TableOutcome,
+    data_view,
     export_folder,
     export_monitor,
     fetch_locked,
     load_catalog,
+    region_registry,
+    resolve_regions,
 )
 from bwmonitor.runlog import RunLog, utc_now
 from bwmonitor.settings import Settings
@@ -94,6 +97,8 @@ def _update(
     on_table_done: ProgressHook | None,
 ) -> UpdateResult:
     catalog = load_catalog(settings)
+    if export.regions:  # a wrong region is refused before CBS is asked anything
+        resolve_regions(region_registry(catalog, data_view(settings)), export.regions)
     with store_lock(settings.data_dir):
         fetched = fetch_locked(settings, catalog, force, on_table_done, on_start)
         for outcome in fetched.outcomes:
