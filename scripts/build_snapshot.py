@@ -60,6 +60,8 @@ class Table:
     complete_measures: bool = False  #: `measures` holds every measure of the CBS table
     #: every measure of the CBS table (key -> title), where all of them are known
     table_measures: dict[str, str] | None = None
+    #: TableInfos' Period, for a table without a Perioden dimension (KWB: its year)
+    period: str | None = None
 
     def __post_init__(self) -> None:
         if self.complete_measures and self.table_measures is None:
@@ -78,7 +80,10 @@ class Table:
             "dimensions": self.dimensions,
             "measures": self.measures,
             "request": {},
-        } | ({"table_measures": self.table_measures} if self.table_measures else {})
+        } | (
+            ({"table_measures": self.table_measures} if self.table_measures else {})
+            | ({"period": self.period} if self.period else {})
+        )
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -178,6 +183,7 @@ def kwb_table(
         },
         measures=measures,
         table_measures={k: str(p["Title"]).strip() for k, p in topics.items()},
+        period=str(infos["Period"]).strip(),
     )
 
 
@@ -292,9 +298,11 @@ def kwb_from_renamed_csv(
     names: Mapping[str, str],
     provenance: str,
     notes: list[str],
+    period: str,
 ) -> Table:
     """A KWB year from a third party's CSV: only the columns that are CBS's own values,
-    under the table's v3 keys (`columns`: source column -> key, title, unit, decimals, type)."""
+    under the table's v3 keys (`columns`: source column -> key, title, unit, decimals, type).
+    `period` is the year CBS's TableInfos gives as Period (the year in the table's title)."""
     rows = [r for r in read_csv(file) if keep_row(r)]
     measures = {key: measure(t, unit, dec, dtype) for key, t, unit, dec, dtype in columns.values()}
     frame_columns: dict[str, list[Any]] = {"WijkenEnBuurten": [r[code_column] for r in rows]}
@@ -315,6 +323,7 @@ def kwb_from_renamed_csv(
         },
         measures=measures,
         notes=notes,
+        period=period,
     )
 
 
@@ -345,6 +354,7 @@ def kwb_2019() -> Table:
         names,
         provenance="data/cbs/kwb2019_gemeenten_bevolking.csv (CBS kwb-2019.xls, municipality "
         "rows, columns renamed by a third party, values as published)",
+        period="2019",
         notes=[
             "v3 keys of 84583NED: AantalInwoners_5 seen in public code; _6 to _16 follow "
             "the layout of 84286NED and 84799NED (medium-high confidence)."
@@ -439,6 +449,7 @@ def kwb_2021() -> Table:
         provenance="data/cbs/85039NED_kwb2021_gemeenten_derived.csv (a third party's fetch of "
         "85039NED; only its columns that are CBS values unchanged; its own NL01 row and derived "
         "shares are left out)",
+        period="2021",
         notes=[
             "v3 keys taken from the $select of the script that fetched the data (high confidence)."
         ],

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bwmonitor.catalog import TableRequest
 from bwmonitor.cbs import CbsClient, Record, recording
 from bwmonitor.errors import CbsTableChanged
+from bwmonitor.periods import table_period
 from bwmonitor.suggest import closest, did_you_mean
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
             except CbsTableChanged as problem:
                 problems.append(problem)
         dimension_info, conditions = _dimension_filters(client, request, dims, problems)
+        period = str(infos.get("Period") or "").strip()
+        problems += _period_problems(request, dims, period)
         select = [*dims, *sorted(measures)]
         rows = client.entity(
             table_id, catalog, "TypedDataSet", select=select, filters=_all_of(conditions)
@@ -106,6 +109,8 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         "catalog": catalog,
         "title": infos.get("Title", ""),
         "modified": infos.get("Modified", ""),
+        # the year of a table without a Perioden dimension (KWB) is said only here
+        "period": period,
         "origin": "cbs",
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "base_url": client.base_url(catalog),
@@ -121,6 +126,23 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         "table_measures": {key: str(p.get("Title", "")).strip() for key, p in topics.items()},
     }
     return DownloadedTable(table_id, frame, sidecar, problems)
+
+
+def _period_problems(
+    request: TableRequest, dims: Mapping[str, Record], period: str
+) -> list[CbsTableChanged]:
+    """A table without a Perioden dimension needs one year in TableInfos' Period,
+    unless the catalogue names its year (one year of a series)."""
+    has_time = any(p.get("Type") == "TimeDimension" for p in dims.values())
+    if has_time or request.series or table_period(period) is not None:
+        return []
+    return [
+        CbsTableChanged(
+            f"CBS table {request.table_id} has no Perioden dimension and its TableInfos "
+            f"Period {period!r} is not one year",
+            hint='name its year in a series: series = { "2020" = "' + request.table_id + '" }',
+        )
+    ]
 
 
 def _dimension_filters(

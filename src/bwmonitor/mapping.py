@@ -19,6 +19,7 @@ from bwmonitor import aggregation
 from bwmonitor.catalog import Catalog, Indicator, Source
 from bwmonitor.download import resolve_measure
 from bwmonitor.errors import CbsTableChanged
+from bwmonitor.periods import local_period, table_period, year_code
 from bwmonitor.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry, canonical_code
 from bwmonitor.store import DataView
 
@@ -125,6 +126,14 @@ def _table_frame(
     if region_dim is None:
         result.gaps.setdefault(indicator.id, []).append(f"table {table_id} has no regions")
         return None
+    # one year per table (KWB): the series' label, else TableInfos' Period
+    single_year = year_code(label) if label else table_period(meta.raw.get("period"))
+    if time_dim is None and single_year is None:
+        result.gaps.setdefault(indicator.id, []).append(
+            f"table {table_id} has no Perioden dimension and no year in its TableInfos "
+            "(fetch it again with `bwmonitor fetch --force`, or name its year in a series)"
+        )
+        return None
     result.tables.add(table_id)
     frame = view.frame(table_id)
     assert frame is not None
@@ -133,7 +142,7 @@ def _table_frame(
     for dim, code in indicator.filters.items():
         if dim in frame.columns:
             frame = frame.filter(pl.col(dim) == code)
-    period = pl.col(time_dim) if time_dim else pl.lit(f"{label}JJ00")
+    period = pl.col(time_dim) if time_dim else pl.lit(single_year)
     status = meta.period_status()
     return frame.select(
         pl.lit(indicator.id).alias("indicator"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 STATUS_MARKERS = {"Definitief": "", "Voorlopig": "*", "NaderVoorlopig": "**"}
 MARKER_LEGEND = "* voorlopig cijfer, ** nader voorlopig cijfer"
 
@@ -21,3 +23,38 @@ def label(period: str) -> str:
     if kind == "MM":
         return f"{year}-{number}"
     return period
+
+
+YEAR = re.compile(r"^\d{4}$")
+YEAR_CODE = re.compile(r"^\d{4}JJ00$")
+YEAR_SPAN = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def year_code(year: str) -> str:
+    """'2023' -> '2023JJ00', CBS's code for a year."""
+    return f"{year}JJ00"
+
+
+def table_period(period: str | None) -> str | None:
+    """The year code of a table without a Perioden dimension, from its TableInfos
+    `Period` ('2020' -> '2020JJ00'); None unless that names exactly one year.
+
+    The KWB tables (84799NED, 85984NED, ...) hold one year each and say which only there.
+    """
+    text = (period or "").strip()
+    return year_code(text) if YEAR.match(text) else None
+
+
+def local_period(text: str) -> str | None:
+    """A local CSV's period as stored: a year ('2023', or CBS's '2023JJ00') becomes
+    '2023JJ00', a span of years ('2018-2021', first before last) stays as written;
+    None for anything else."""
+    text = text.strip()
+    if YEAR.match(text):
+        return year_code(text)
+    if YEAR_CODE.match(text):
+        return text
+    span = YEAR_SPAN.match(text)
+    if span and span.group(1) < span.group(2):
+        return text
+    return None
