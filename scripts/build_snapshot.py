@@ -682,6 +682,39 @@ BUILDERS: list[Callable[[], Table]] = [
 ]
 
 
+# ------------------------------------------------------------------ regions
+
+GEBIEDEN = "gebieden_in_nederland_2025_gemeenten.csv"
+REGIONS_OUT = ROOT / "src" / "bwmonitor" / "regions_nl.json"
+
+
+def build_regions(out: Path = REGIONS_OUT) -> dict[str, Any]:
+    """Provinces and COROP regions with their municipalities, from CBS's "Gebieden in
+    Nederland 2025" (the indeling of 2023 to 2026: the municipalities of the newest data)."""
+    rows = read_csv(GEBIEDEN)
+    provinces: dict[str, dict[str, Any]] = {}
+    corop: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        code = row["gemeente_code"]
+        province = provinces.setdefault(
+            row["provincie_code"], {"name": row["provincie_naam"], "members": []}
+        )
+        province["members"].append(code)
+        region = corop.setdefault(
+            row["corop_code"],
+            {"name": row["corop_naam"], "province": row["provincie_code"], "members": []},
+        )
+        region["members"].append(code)
+    regions = {
+        "source": f"data/cbs/{GEBIEDEN} (CBS Gebieden in Nederland 2025, 86059NED)",
+        "indeling": 2025,
+        "provinces": {k: {**v, "members": sorted(v["members"])} for k, v in sorted(provinces.items())},
+        "corop": {k: {**v, "members": sorted(v["members"])} for k, v in sorted(corop.items())},
+    }
+    out.write_text(json.dumps(regions, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return regions
+
+
 def build(builders: Iterable[Callable[[], Table]] = BUILDERS, out: Path = OUT) -> list[Table]:
     tables = [make() for make in builders]
     if (out / "tables").exists():
@@ -706,5 +739,6 @@ def build(builders: Iterable[Callable[[], Table]] = BUILDERS, out: Path = OUT) -
 
 
 if __name__ == "__main__":
+    build_regions()
     for table in build():
         print(f"{table.table_id}: {table.frame.height} rows x {len(table.measures)} measures")

@@ -90,7 +90,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "csv",
             "str",
             "A local CSV with columns region_code, period, value (and optionally status), "
-            "for non-CBS figures; path relative to the catalogue file.",
+            "for non-CBS figures; path relative to the catalogue file. region_code is a code "
+            "bwmonitor knows (GM0114, CR08, PV22, NL01, a custom region's id); period is a "
+            "year (2023, or CBS's 2023JJ00) or a span of years (2018-2021: accepted and "
+            "listed by `catalog show`, but compare and export use single years); an empty "
+            "value means no figure. "
+            "`catalog check` names every other row with its line.",
         ),
     ),
     "indicators": (

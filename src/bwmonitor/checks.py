@@ -9,7 +9,7 @@ checked and are listed as such; `bwmonitor fetch` checks them against live metad
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
 from bwmonitor.catalog import Catalog, Indicator, Source
@@ -32,9 +32,7 @@ def check_against_metadata(catalog: Catalog, view: DataView) -> MetadataReport:
     for indicator in catalog.indicators.values():
         source = catalog.sources.get(indicator.source or "")
         if source is not None and source.csv_path is not None:
-            _, problems = read_local_csv(source.csv_path)
-            report.problems += [f"sources.{source.id}.csv: {p}" for p in problems]
-            continue
+            continue  # check_csv_sources, which knows the regions
         if source is None or indicator.measure is None:
             continue
         units: dict[str, str] = {}
@@ -56,6 +54,17 @@ def check_against_metadata(catalog: Catalog, view: DataView) -> MetadataReport:
             )
     report.problems = list(dict.fromkeys(report.problems))  # a shared source: once
     return report
+
+
+def check_csv_sources(catalog: Catalog, known_regions: Container[str]) -> list[str]:
+    """Every row of every local CSV source: a number, a known region code, and a year
+    or span of years as period; each problem with its file and line."""
+    problems: list[str] = []
+    for source in catalog.sources.values():
+        if source.csv_path is not None:
+            _, found = read_local_csv(source.csv_path, known_regions)
+            problems += [f"sources.{source.id}.csv: {p}" for p in found]
+    return problems
 
 
 def _check_table(indicator: Indicator, source: Source, meta: TableMeta) -> Iterator[str]:

@@ -10,7 +10,7 @@ bwmonitor computed is marked `computed`, with the rule in `rule`.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -174,10 +174,15 @@ def _csv_frame(indicator: Indicator, path: Path, result: Observations) -> pl.Dat
 CSV_COLUMNS = ("region_code", "period", "value")
 
 
-def read_local_csv(path: Path) -> tuple[list[dict[str, object]], list[str]]:
+def read_local_csv(
+    path: Path, known_regions: Container[str] | None = None
+) -> tuple[list[dict[str, object]], list[str]]:
     """Rows of a local CSV source as (region, period, value, status), and its problems.
 
-    Empty values are figures that do not exist (e.g. not published), not zeros.
+    A period is a year ('2023', or CBS's '2023JJ00') or a span of years ('2018-2021');
+    with `known_regions`, a region code outside it is a problem too. Rows with a problem
+    are left out. Empty values are figures that do not exist (e.g. not published), not
+    zeros.
     """
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -191,24 +196,36 @@ def read_local_csv(path: Path) -> tuple[list[dict[str, object]], list[str]]:
     records: list[dict[str, object]] = []
     problems: list[str] = []
     for line, row in enumerate(rows, start=2):
+        found = _row_problems(row, known_regions)
+        problems += [f"{path}, line {line}: {problem}" for problem in found]
         text = (row.get("value") or "").strip().replace(",", ".")
-        if not text:
+        if found or not text:
             continue
         try:
             value = float(text)
         except ValueError:
             problems.append(f"{path}, line {line}: value {row.get('value')!r} is not a number")
             continue
-        period = (row.get("period") or "").strip()
         records.append(
             {
                 "region": canonical_code((row.get("region_code") or "").strip()),
-                "period": f"{period}JJ00" if period.isdigit() else period,
+                "period": local_period(row.get("period") or ""),
                 "value": value,
                 "status": (row.get("status") or "").strip(),
             }
         )
     return records, problems
+
+
+def _row_problems(row: Mapping[str, str | None], known_regions: Container[str] | None) -> list[str]:
+    problems = []
+    code = canonical_code((row.get("region_code") or "").strip())
+    if known_regions is not None and code not in known_regions:
+        problems.append(f"unknown region code {code!r}")
+    period = row.get("period") or ""
+    if local_period(period) is None:
+        problems.append(f"period {period!r} is not a year (2023) or a span of years (2018-2021)")
+    return problems
 
 
 def _dependency_order(catalog: Catalog) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 from bwmonitor import catalog as catalog_module
 from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
-from bwmonitor.checks import MetadataReport, check_against_metadata
+from bwmonitor.checks import MetadataReport, check_against_metadata, check_csv_sources
 from bwmonitor.compare import Comparison, compare
 from bwmonitor.download import download, request_signature
 from bwmonitor.errors import BwmonitorError, CatalogInvalid, CbsUnavailable, InvalidInput
@@ -210,7 +210,9 @@ def check_catalog(settings: Settings) -> tuple[Catalog, MetadataReport]:
     catalog, problems = catalog_module.validate_file(settings.catalog_path)
     report = MetadataReport()
     if catalog is not None:
-        report = check_against_metadata(catalog, data_view(settings))
+        view = data_view(settings)
+        report = check_against_metadata(catalog, view)
+        problems += check_csv_sources(catalog, region_registry(catalog, view))
     problems += report.problems
     if problems or catalog is None:
         raise CatalogInvalid(catalog.path if catalog else str(settings.catalog_path), problems)
@@ -315,7 +317,7 @@ def compare_regions(
     """`bwmonitor compare`: resolve names, select indicators, compare."""
     data = monitor_data(settings)
     focus = resolve_regions(data.registry, regions)
-    others = [r for r in resolve_regions(data.registry, benchmarks) if r not in focus]
+    others = [r for r in resolve_regions(data.registry, benchmarks, "--with") if r not in focus]
     selected = select_indicators(data.catalog, themes or [], indicators or [])
     comparison = compare(
         data.observations.frame,
@@ -336,15 +338,20 @@ def compare_regions(
     return ComparisonResult(comparison, data_used(data.view, tables))
 
 
-def resolve_regions(registry: RegionRegistry, names: list[str]) -> list[Region]:
+def resolve_regions(
+    registry: RegionRegistry, names: list[str], option: str = "--region"
+) -> list[Region]:
     """Regions named by code, name or alias (repeated or comma-separated), each once;
-    InvalidInput with a suggestion for a name that is not known."""
+    InvalidInput with a suggestion for a name that is not known, and when `option` was
+    given but names no region at all ('' or ',')."""
     found: list[Region] = []
     for name in (part.strip() for text in names for part in text.split(",")):
         if name:
             region = registry.resolve(name)
             if region not in found:
                 found.append(region)
+    if names and not found:
+        raise InvalidInput(f"{option} {', '.join(map(repr, names))} names no region")
     return found
 
 
