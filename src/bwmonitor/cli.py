@@ -36,6 +36,40 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+def _show_version(asked: bool) -> None:
+    """--version: what a bug report needs, bwmonitor's and Python's versions and the age
+    of the shipped data."""
+    if not asked:
+        return
+    import platform
+
+    from bwmonitor import __version__
+    from bwmonitor.store import snapshot_manifest
+
+    tables = snapshot_manifest().get("tables", {})
+    captured = [str(t.get("captured", "")) for t in tables.values() if t.get("captured")]
+    snapshot = f"CBS data up to {max(captured)}" if captured else "date unknown"
+    typer.echo(f"bwmonitor {__version__}")
+    typer.echo(f"snapshot: {snapshot} ({len(tables)} tables)")
+    typer.echo(f"Python {platform.python_version()}")
+    raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the version, the snapshot's date and the Python version, and exit.",
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 DataDirOption = Annotated[
     Path | None,
     typer.Option(

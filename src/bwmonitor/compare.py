@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.catalog import Catalog, Direction, Indicator
+from bwmonitor.errors import InvalidInput
 from bwmonitor.regions import DRENTHE_MUNICIPALITIES, Level, Region
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def compare(
     """One record per indicator and region, in catalogue order."""
     import polars as pl
 
+    if year is not None:
+        check_year(observations, year)
     ids = [i.id for i in indicators]
     yearly = observations.filter(
         pl.col("indicator").is_in(ids) & pl.col("period").str.ends_with("JJ00")
@@ -92,6 +95,29 @@ def compare(
                 )
             )
     return Comparison(records, list(regions), list(benchmarks), list(indicators))
+
+
+def check_year(observations: pl.DataFrame, year: int) -> None:
+    """InvalidInput unless some indicator has a figure for `year`: a year the data does
+    not have gets one line naming the years it covers, not a table of empty cells."""
+    import polars as pl
+
+    years = (
+        observations.filter(pl.col("period").str.contains(r"^\d{4}JJ00$"))
+        .select(pl.col("period").str.slice(0, 4).cast(pl.Int32).unique())
+        .to_series()
+        .to_list()
+    )
+    if not years:
+        covers = "the data has no yearly figures"
+    elif min(years) == max(years):
+        covers = f"the data covers {min(years)}"
+    else:
+        covers = f"the data covers {min(years)}–{max(years)}"
+    if not 1000 <= year <= 9999:
+        raise InvalidInput(f"--year {year} is not a year", hint=covers)
+    if year not in years:
+        raise InvalidInput(f"no data for {year}", hint=covers)
 
 
 def chosen_period(chosen: pl.DataFrame, indicator_id: str, year: int | None) -> str | None:
