@@ -708,7 +708,9 @@ def build_regions(out: Path = REGIONS_OUT) -> dict[str, Any]:
     regions = {
         "source": f"data/cbs/{GEBIEDEN} (CBS Gebieden in Nederland 2025, 86059NED)",
         "indeling": 2025,
-        "provinces": {k: {**v, "members": sorted(v["members"])} for k, v in sorted(provinces.items())},
+        "provinces": {
+            k: {**v, "members": sorted(v["members"])} for k, v in sorted(provinces.items())
+        },
         "corop": {k: {**v, "members": sorted(v["members"])} for k, v in sorted(corop.items())},
     }
     out.write_text(json.dumps(regions, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

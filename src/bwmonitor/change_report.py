@@ -19,7 +19,7 @@ from bwmonitor.changes import Revision, TableChange
 from bwmonitor.errors import StoreError
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, label, marker
-from bwmonitor.regions import DRENTHE_MUNICIPALITIES, RegionRegistry
+from bwmonitor.regions import DRENTHE_REGIONS, Level, RegionRegistry
 
 REPORT_NAME = "wijzigingen"
 
@@ -201,8 +201,10 @@ def _revisions_section(
 
 
 def _shown_regions(registry: RegionRegistry) -> set[str]:
-    return set(DRENTHE_MUNICIPALITIES) | {
-        r.code for r in registry.regions.values() if r.is_aggregate
+    # Drenthe's own regions and the catalogue's; the other provinces and COROP regions
+    # are in the JSON report only
+    return set(DRENTHE_REGIONS) | {
+        r.code for r in registry.regions.values() if r.level is Level.CUSTOM
     }
 
 

@@ -36,6 +36,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
 def _show_version(asked: bool) -> None:
     """--version: what a bug report needs, bwmonitor's and Python's versions and the age
     of the shipped data."""

@@ -212,7 +212,7 @@ def check_catalog(settings: Settings) -> tuple[Catalog, MetadataReport]:
     if catalog is not None:
         view = data_view(settings)
         report = check_against_metadata(catalog, view)
-        problems += check_csv_sources(catalog, region_registry(catalog, view))
+        problems += check_csv_sources(catalog, region_registry(catalog, view).regions.keys())
     problems += report.problems
     if problems or catalog is None:
         raise CatalogInvalid(catalog.path if catalog else str(settings.catalog_path), problems)

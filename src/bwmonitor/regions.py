@@ -148,9 +148,7 @@ class RegionRegistry:
 
     def _choices(self, codes: list[str], quoted: bool = False) -> str:
         """'Groningen (provincie) or Groningen (gemeente)', largest region first."""
-        regions = sorted(
-            (self.regions[c] for c in codes), key=lambda r: LEVEL_ORDER.index(r.level)
-        )
+        regions = sorted((self.regions[c] for c in codes), key=lambda r: LEVEL_ORDER.index(r.level))
         if len(regions) == 1:
             return repr(regions[0].name) if quoted else regions[0].name
         names = [qualified_name(r) for r in regions]
