@@ -295,3 +295,14 @@ def test_version_names_package_snapshot_and_python(tmp_path: Path) -> None:
     newest = max(t["captured"] for t in manifest["tables"].values())
     assert newest in out
     assert f"Python {platform.python_version()}" in out
+
+
+def test_drenthe_memberships_agree_with_gebieden_in_nederland() -> None:
+    """Drenthe's regions, written out in regions.py, are CBS's indeling in the package data."""
+    from bwmonitor.regions import COROP_MEMBERS, DRENTHE, DRENTHE_MUNICIPALITIES, national_regions
+
+    data = national_regions()
+    for code, members in COROP_MEMBERS.items():
+        assert set(data["corop"][code]["members"]) == set(members)
+    assert set(data["provinces"][DRENTHE]["members"]) == set(DRENTHE_MUNICIPALITIES)
+    assert len(data["corop"]) == 40 and len(data["provinces"]) == 12
