@@ -306,3 +306,20 @@ def test_drenthe_memberships_agree_with_gebieden_in_nederland() -> None:
         assert set(data["corop"][code]["members"]) == set(members)
     assert set(data["provinces"][DRENTHE]["members"]) == set(DRENTHE_MUNICIPALITIES)
     assert len(data["corop"]) == 40 and len(data["provinces"]) == 12
+
+
+def test_kwb_table_stored_without_its_year_is_fetched_again(project: Project) -> None:
+    """A store written before sidecars kept TableInfos' Period: the next fetch of a KWB
+    table named with `table =` downloads it again instead of calling it unchanged."""
+    project.catalog.write_text(KWB_2020_AS_TABLE, encoding="utf-8")
+    assert project.run("fetch", "--quiet")[0] == 0
+    sidecar_path = project.data_dir / "tables" / "84799NED.json"
+    sidecar = json.loads(sidecar_path.read_text("utf-8"))
+    del sidecar["period"]
+    sidecar_path.write_text(json.dumps(sidecar), encoding="utf-8")
+    code, _, err = project.run("fetch", "--quiet")
+    assert code == 0, err
+    assert json.loads(sidecar_path.read_text("utf-8"))["period"] == "2020"
+    code, out, err = project.run("compare", "--region", "Emmen", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)[0]["period"] == "2020"

@@ -25,7 +25,7 @@ from bwmonitor.lock import store_lock
 from bwmonitor.mapping import Observations, observe
 from bwmonitor.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.settings import Settings
-from bwmonitor.store import DataView, TableDir, describe_origin
+from bwmonitor.store import DataView, TableDir, TableMeta, describe_origin
 from bwmonitor.suggest import did_you_mean
 
 MAX_PARALLEL_TABLES = 4  # polite to CBS, and enough to hide its latency
@@ -149,7 +149,10 @@ def _fetch_table(
     stored = store.meta(table_id)
     previous = stored.modified if stored is not None else ""
     up_to_date = (
-        stored is not None and previous == modified and stored.request == request_signature(request)
+        stored is not None
+        and previous == modified
+        and stored.request == request_signature(request)
+        and not _lacks_its_year(stored, request)
     )
     if up_to_date and not force and stored is not None:
         return TableOutcome(
@@ -183,6 +186,12 @@ def _fetch_table(
         problems=problems,
         warnings=warnings,
     )
+
+
+def _lacks_its_year(stored: TableMeta, request: TableRequest) -> bool:
+    """A table without a Perioden dimension, named on its own, stored before sidecars
+    kept TableInfos' Period: fetched once more, so it has its year."""
+    return not request.series and stored.time_dimension is None and "period" not in stored.raw
 
 
 def data_view(settings: Settings) -> DataView:
