@@ -427,6 +427,7 @@ def export_monitor(
     the dated folder under `out`."""
     from bwmonitor.export import tables
     from bwmonitor.export.folder import staged_folder
+    from bwmonitor.export.formula_guard import neutralise_frame
 
     data = monitor_data(settings)
     indicators = select_indicators(data.catalog, [], [])
@@ -439,7 +440,10 @@ def export_monitor(
     target = folder or export_folder(out, today)
     with staged_folder(target) as staging:
         if fmt == "csv":
-            long.write_csv(staging / f"{EXPORT_NAME}.csv")
+            # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
+            neutralise_frame(long).write_csv(
+                staging / f"{EXPORT_NAME}.csv", quote_style="non_numeric"
+            )
         elif fmt == "parquet":
             long.write_parquet(staging / f"{EXPORT_NAME}.parquet", statistics=False)
         else:
