@@ -40,7 +40,7 @@ title = {q(HYPERLINK)}
 title = {q(AT)}
 
 [themes.bevolking]
-title = {q('=1+2')}
+title = {q("=1+2")}
 
 [sources.eigen]
 csv = {q(CSV_NAME)}
@@ -129,7 +129,7 @@ def test_no_cell_of_a_hostile_catalogue_becomes_a_formula(hostile_workbook: Any)
     formulas = [(c.parent.title, c.coordinate, c.value) for c in cells if c.data_type == "f"]
     assert formulas == []
     texts = {c.value for c in cells if c.data_type == "s"}
-    assert HOSTILE <= texts
+    assert texts >= HOSTILE
     assert f"{HYPERLINK}: regionale vergelijking" in texts  # the overview's title
     assert f"{HYPERLINK}: {DDE}" in texts  # the indicator's footnote in the legend
 

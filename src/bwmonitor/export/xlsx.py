@@ -37,7 +37,11 @@ OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET = "Overzicht", "Gegevens", "Bronnen"
 # xlsxwriter's write() turns text starting with '=' into a formula and 'http://...' into
 # a link; text from a catalogue or a CSV must stay text (polars' write_excel of the data
 # sheet writes through the same workbook, so these options cover it too)
-TEXT_STAYS_TEXT = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+TEXT_STAYS_TEXT = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +261,8 @@ def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[Source
     _write_texts(sheet, 0, 0, headers, formats.header)
     sheet.freeze_panes(1, 0)
     for row, source in enumerate(sources, start=1):
-        _write_texts(sheet, row, 0, [source.table_id, source.title, source.modified, source.fetched])
+        texts = [source.table_id, source.title, source.modified, source.fetched]
+        _write_texts(sheet, row, 0, texts)
         if source.url:  # built by bwmonitor from a checked table id: a link is safe
             sheet.write_url(row, 4, source.url)
         sheet.write_string(row, 5, LICENCE)
