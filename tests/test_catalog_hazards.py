@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -108,6 +108,7 @@ def test_a_catalogue_that_check_accepts_exports(text: str) -> None:
         (folder / "eigen.csv").write_text(LOCAL_CSV, encoding="utf-8")
         checked, _, check_err = run(folder, "catalog", "check")
         exported, _, export_err = run(folder, "export", "--no-charts", "--out", str(folder / "out"))
+        event(f"check exits {checked}")
         if checked == 0:
             assert exported == 0, export_err
         else:

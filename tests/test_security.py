@@ -298,3 +298,13 @@ def test_second_export_of_the_day_keeps_the_first_and_its_users_files(tmp_path: 
     )
     assert (second / "monitor-brede-welvaart.xlsx").is_file()
     assert f"in {second}" in err.replace("\n", "")
+
+
+def test_dollar_signs_in_titles_are_drawn_as_text_in_charts(tmp_path: Path) -> None:
+    """A title with '$' (matplotlib's mathtext) is text in a chart, not a crash."""
+    text = SAFE_CATALOG.replace('title = "Inwoners"', "title = 'Kosten $\\frac{ in $ euro'")
+    env = catalog_with(tmp_path, text + "footnote = '$_$'\n")
+    code, _, err = run(env, "export", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    [folder] = (tmp_path / "out").iterdir()
+    assert list((folder / "grafieken").glob("inwoners-*.svg"))
