@@ -8,6 +8,7 @@ format: validation reads it, and docs/catalogue.md is generated from it.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -23,6 +24,15 @@ from bwmonitor.suggest import closest, did_you_mean
 DEFAULT_CATALOG_NAME = "indicators.toml"
 CBS_CATALOGS = ("opendata", "dataderden")
 TABLE_ID = re.compile(r"^[0-9]{5}[A-Za-z]{3}$|^[0-9]{4,5}[a-z]{3,4}$")
+# Ids of themes, indicators and custom regions become file names (grafieken/<id>-kaart.png):
+# one safe pattern, so that no id can name a path ('../x', '/abs/x') or differ from
+# another only in case (the same file on macOS and Windows).
+SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SAFE_ID_SECTIONS = ("themes", "indicators", "regions")
+SAFE_ID_RULE = (
+    f"lowercase letters, digits, _ and -, starting with a letter or digit, at most 64 "
+    f"characters ({SAFE_ID.pattern})"
+)
 
 
 class Direction(StrEnum):
@@ -143,12 +153,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 }
 SECTION_DOCS = {
     "monitor": "Settings of the monitor as a whole (one table).",
-    "themes": "The themes indicators are grouped in; `[themes.ID]`.",
+    "themes": f"The themes indicators are grouped in; `[themes.ID]`. An ID (here, for "
+    f"indicators and for regions) is used in file names, so it must consist of "
+    f"{SAFE_ID_RULE.replace('(', '(`').replace(')', '`)')}.",
     "sources": "Where figures come from: a CBS table, a CBS table series or a local CSV; "
     "`[sources.ID]`, exactly one of table, series, csv.",
-    "indicators": "The indicators; `[indicators.ID]`, either source+measure or "
-    "numerator+denominator.",
-    "regions": "Custom regions made of municipalities; `[regions.ID]`.",
+    "indicators": "The indicators; `[indicators.ID]` (ID as for themes), either "
+    "source+measure or numerator+denominator. A catalogue needs at least one.",
+    "regions": "Custom regions made of municipalities; `[regions.ID]` (ID as for themes).",
 }
 SINGLETON_SECTIONS = {"monitor"}
 
@@ -348,6 +360,9 @@ def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None,
                 problems += found
                 if not found:
                     sound[section][entry_id] = entry
+    if raw.get("indicators", {}) == {}:
+        # nothing to compare or export: refused here rather than failing later
+        problems.append("indicators: the catalogue has no indicators; add one [indicators.ID]")
     catalog = _build(sound, origin, base)
     problems += check_references(catalog, raw)
     return catalog, problems
@@ -355,6 +370,8 @@ def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None,
 
 def _entry_problems(section: str, entry_id: str, entry: Any) -> Iterator[str]:
     path = f"{section}.{entry_id}"
+    if section in SAFE_ID_SECTIONS and not SAFE_ID.match(entry_id):
+        yield _unsafe_id_problem(section, entry_id)
     if not isinstance(entry, dict):
         yield f"{path}: must be a table ([{path}])"
         return
@@ -363,6 +380,16 @@ def _entry_problems(section: str, entry_id: str, entry: Any) -> Iterator[str]:
         yield from _source_kind_problems(entry_id, entry)
     elif section == "indicators":
         yield from _indicator_kind_problems(entry_id, entry)
+
+
+def _unsafe_id_problem(section: str, entry_id: str) -> str:
+    quoted = entry_id if re.fullmatch(r"[A-Za-z0-9_-]+", entry_id) else json.dumps(entry_id)
+    suggestion = re.sub(r"[^a-z0-9_-]+", "_", entry_id.lower()).strip("_-")[:64]
+    hint = f"; e.g. {suggestion!r}" if suggestion else ""
+    return (
+        f"{section}.{quoted}: the id {entry_id!r} is not allowed, as ids become file "
+        f"names: use {SAFE_ID_RULE}{hint}"
+    )
 
 
 def _check_entry(section: str, path: str, entry: Mapping[str, Any]) -> Iterator[str]:

@@ -416,12 +416,13 @@ EXPORT_NAME = "monitor-brede-welvaart"
 DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
 
 
-def export_folder(out: Path | None, today: date | None = None, keep_earlier: bool = False) -> Path:
-    """Where an export of today goes: <out>/<YYYY-MM-DD>. With keep_earlier, an earlier
-    export of the same day stays and this one goes to <YYYY-MM-DD>-2 (-3, ...)."""
+def export_folder(out: Path | None, today: date | None = None) -> Path:
+    """Where an export of today goes: <out>/<YYYY-MM-DD>, or when that exists already
+    <YYYY-MM-DD>-2 (-3, ...). The same rule for `export` and `update`: an earlier export
+    of the day, and whatever a user put in it, stays."""
     first = (out or DEFAULT_EXPORT_ROOT) / (today or date.today()).isoformat()
     candidate, number = first, 1
-    while keep_earlier and candidate.exists():
+    while candidate.exists() or candidate.is_symlink():
         number += 1
         candidate = first.with_name(f"{first.name}-{number}")
     return candidate
@@ -442,7 +443,8 @@ def export_monitor(
     files into the folder before it appears (update's change report); `folder` replaces
     the dated folder under `out`."""
     from bwmonitor.export import tables
-    from bwmonitor.export.folder import staged_folder
+    from bwmonitor.export.folder import inside, staged_folder
+    from bwmonitor.export.formula_guard import neutralise_frame
 
     data = monitor_data(settings)
     indicators = select_indicators(data.catalog, [], [])
@@ -455,15 +457,19 @@ def export_monitor(
     target = folder or export_folder(out, today)
     with staged_folder(target) as staging:
         if fmt == "csv":
-            long.write_csv(staging / f"{EXPORT_NAME}.csv")
+            # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
+            neutralise_frame(long).write_csv(
+                inside(staging, f"{EXPORT_NAME}.csv"), quote_style="non_numeric"
+            )
         elif fmt == "parquet":
-            long.write_parquet(staging / f"{EXPORT_NAME}.parquet", statistics=False)
+            long.write_parquet(inside(staging, f"{EXPORT_NAME}.parquet"), statistics=False)
         else:
-            _write_workbook(staging / f"{EXPORT_NAME}.xlsx", data, long, indicators, used, columns)
+            path = inside(staging, f"{EXPORT_NAME}.xlsx")
+            _write_workbook(path, data, long, indicators, used, columns)
         if charts:
             from bwmonitor.export.publish_charts import write_charts
 
-            write_charts(staging / "grafieken", long, indicators, columns)
+            write_charts(inside(staging, "grafieken"), long, indicators, columns)
         if add_files is not None:
             add_files(staging, data)
     files = sorted(p for p in target.rglob("*") if p.is_file())

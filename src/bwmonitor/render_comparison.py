@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bwmonitor.compare import Comparison
+from bwmonitor.export.formula_guard import neutralise_record
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
@@ -51,11 +52,15 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_csv(records: list[dict[str, Any]]) -> str:
-    rows = [flat(r) for r in records]
+    """Comma-separated, text quoted and numbers bare; text a spreadsheet would run as a
+    formula gets a leading ' (docs/data.md)."""
+    rows = [neutralise_record(flat(r)) for r in records]
     if not rows:
         return ""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

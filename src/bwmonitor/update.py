@@ -123,7 +123,7 @@ def _update(
             return result
 
         # every export of update stays: a second one on the same day goes to <date>-2
-        target = export_folder(export.out, export.today, keep_earlier=True)
+        target = export_folder(export.out, export.today)
         report = ChangeReport(
             log.run_id, utc_now(), str(target), reason, result.previous, tables=[]
         )

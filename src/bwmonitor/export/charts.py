@@ -78,6 +78,8 @@ RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "bwmonitor",
     "hatch.linewidth": 0.6,
     "hatch.color": MISSING_EDGE,
+    # titles, names and footnotes come from the catalogue: '$' is a dollar, not mathtext
+    "text.parse_math": False,
 }
 
 GEOJSON = "geo/drenthe_gemeenten_2022.geojson"

@@ -1,8 +1,10 @@
 """An export folder that appears whole or not at all.
 
 Everything is written into a hidden temporary folder next to the target; only when all
-files are written is it renamed into place. A failed export leaves the previous one,
-and a second export of the same day replaces the first in one rename.
+files are written is it renamed into place. A failed export leaves the previous one.
+An export never replaces a folder: a second export of the same day goes to a new one
+(pipeline.export_folder), so files a user put in the first are never deleted. Only
+bwmonitor's own copy behind `latest` (where there are no symlinks) is replaced.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from bwmonitor.errors import StoreError
+from bwmonitor.errors import InvalidInput, StoreError
 
 
 @contextmanager
-def staged_folder(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success it becomes `target` (replacing an old one)."""
+def staged_folder(target: Path, replace: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder; on success it becomes `target`.
+
+    An existing `target` is an error (StoreError, nothing written) unless `replace`,
+    which only bwmonitor's own folders may use: it deletes the old one.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # not mkdtemp: its folder is private (0700), an export is for colleagues too
@@ -31,6 +37,11 @@ def staged_folder(target: Path) -> Iterator[Path]:
     try:
         yield staging
         old = None
+        if target.exists() and not replace:
+            raise StoreError(
+                f"cannot write the export to {target}: it exists already",
+                hint="an export never replaces a folder; run it again for a new one",
+            )
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             _remove(old)
@@ -69,7 +80,7 @@ def point_latest(target: Path) -> Path:
         except OSError as error:
             if error.errno not in NO_SYMLINKS:
                 raise
-            with staged_folder(link) as staging:
+            with staged_folder(link, replace=True) as staging:
                 shutil.copytree(target, staging, dirs_exist_ok=True)
     except OSError as error:
         raise StoreError(
@@ -101,3 +112,19 @@ def _remove(path: Path) -> None:
             path.unlink()
     else:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def inside(folder: Path, name: str | Path) -> Path:
+    """`folder / name`, resolved; InvalidInput if that lies outside `folder`.
+
+    The second guard behind the catalogue's safe ids: whatever a file name is made of
+    ('..', an absolute path, a symlink), an export writes only inside its own folder.
+    """
+    root = folder.resolve()
+    path = (root / name).resolve()
+    if path == root or not path.is_relative_to(root):
+        raise InvalidInput(
+            f"refusing to write {path}: it is outside the export folder {root}",
+            hint="ids used in file names must be simple names; see `bwmonitor catalog check`",
+        )
+    return path

@@ -24,6 +24,7 @@ def write_charts(
 ) -> list[Path]:
     """Draw and save every chart the data allows; returns the files written."""
     from bwmonitor.export import charts
+    from bwmonitor.export.folder import inside
 
     written: list[Path] = []
     for indicator in indicators:
@@ -31,7 +32,7 @@ def write_charts(
         if not rows:
             continue
         for name, figure in _figures(charts, indicator, rows, columns):
-            written += charts.save(figure, folder / f"{indicator.id}-{name}")
+            written += charts.save(figure, inside(folder, f"{indicator.id}-{name}"))
     return written
 
 

@@ -4,6 +4,11 @@ Reproducible: the same data gives the same bytes (the workbook's creation date i
 newest CBS date of the data, never the time of the run). Dutch labels; values keep
 their numbers with a number format per unit, so Excel shows them in the reader's
 locale (1.234,5 in Dutch Excel) and they stay usable in formulas.
+
+Text from the catalogue or the data (titles, names, units, footnotes, a local CSV's
+status) is always written as text, never as a formula, link or number: a title such as
+``=HYPERLINK(...)`` reads back verbatim. Sheet names are derived from theme titles so
+that any title the catalogue accepts makes a valid, unique sheet (export/sheet_names.py).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.catalog import Catalog, Indicator
+from bwmonitor.export.sheet_names import sheet_names
 from bwmonitor.export.tables import overview
 from bwmonitor.formatting import THOUSANDS_OF_EUROS
 from bwmonitor.periods import MARKER_LEGEND, marker
@@ -27,6 +33,15 @@ if TYPE_CHECKING:
 COMPUTED_MARK = "†"
 LICENCE = "CBS, CC BY 4.0"
 BEST, WORST = "#C6EFCE", "#FFC7CE"  # Excel's own good/bad fills
+OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET = "Overzicht", "Gegevens", "Bronnen"
+# xlsxwriter's write() turns text starting with '=' into a formula and 'http://...' into
+# a link; text from a catalogue or a CSV must stay text (polars' write_excel of the data
+# sheet writes through the same workbook, so these options cover it too)
+TEXT_STAYS_TEXT = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,29 +105,44 @@ def write_workbook(
     """`region_names`: the overview's columns (region code -> name), in order."""
     from xlsxwriter import Workbook
 
-    workbook = Workbook(str(path))
+    workbook = Workbook(str(path), TEXT_STAYS_TEXT)
     workbook.set_properties({"title": catalog.title, "author": "bwmonitor", "created": created})
     formats = _Formats(workbook)
     _overview_sheet(
-        workbook.add_worksheet("Overzicht"), formats, long, indicators, region_names, catalog
+        workbook.add_worksheet(OVERVIEW_SHEET), formats, long, indicators, region_names, catalog
     )
-    for theme in catalog.themes.values():
-        members = [i for i in indicators if i.theme == theme.id]
-        if members:
-            _theme_sheet(
-                workbook.add_worksheet(theme.title[:31]), formats, long, members, quartiles
-            )
+    themes = [
+        (theme, members)
+        for theme in catalog.themes.values()
+        if (members := [i for i in indicators if i.theme == theme.id])
+    ]
+    names = sheet_names(
+        [theme.title for theme, _ in themes], reserved=(OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET)
+    )
+    for name, (_, members) in zip(names, themes, strict=True):
+        _theme_sheet(workbook.add_worksheet(name), formats, long, members, quartiles)
     long.write_excel(
         workbook,
-        "Gegevens",
+        DATA_SHEET,
         autofilter=True,
         freeze_panes=(1, 0),
         float_precision=6,
         header_format={"bold": True, "bg_color": "#DDEBF7"},
         autofit=True,
     )
-    _sources_sheet(workbook.add_worksheet("Bronnen"), formats, sources)
+    _sources_sheet(workbook.add_worksheet(SOURCES_SHEET), formats, sources)
     workbook.close()
+
+
+def _write_texts(
+    sheet: Worksheet, row: int, col: int, texts: Sequence[str], cell_format: Any = None
+) -> None:
+    """A row of text cells; text that looks like a formula, link or number stays text."""
+    for offset, text in enumerate(texts):
+        if text:
+            sheet.write_string(row, col + offset, text, cell_format)
+        else:  # an empty cell, not an empty string
+            sheet.write_blank(row, col + offset, None, cell_format)
 
 
 def _marks(status: str | None, computed: bool) -> str:
@@ -127,20 +157,21 @@ def _overview_sheet(
     region_names: Mapping[str, str],
     catalog: Catalog,
 ) -> None:
-    sheet.write(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
+    sheet.write_string(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
     columns = list(region_names)
     headers = ["Indicator", "Jaar", "Eenheid", *region_names.values()]
-    sheet.write_row(2, 0, headers, formats.header)
+    _write_texts(sheet, 2, 0, headers, formats.header)
     sheet.freeze_panes(3, 1)
     row = 3
     for item in overview(long, indicators, columns):
         ind = item.indicator
-        sheet.write(row, 0, ind.title)
-        sheet.write(row, 1, item.year if item.year else "")
-        sheet.write(row, 2, ind.unit)
+        sheet.write_string(row, 0, ind.title)
+        if item.year:
+            sheet.write_number(row, 1, item.year)
+        sheet.write_string(row, 2, ind.unit)
         for col, (value, status, computed) in enumerate(item.cells, start=3):
             if value is None:
-                sheet.write(row, col, ".")
+                sheet.write_string(row, col, ".")
             else:
                 sheet.write_number(
                     row,
@@ -166,7 +197,7 @@ def _legend(sheet: Worksheet, formats: _Formats, row: int, indicators: Sequence[
     ]
     lines += [f"{ind.title}: {ind.footnote}" for ind in indicators if ind.footnote]
     for offset, line in enumerate(lines):
-        sheet.write(row + offset, 0, line, formats.note)
+        sheet.write_string(row + offset, 0, line, formats.note)
 
 
 def _theme_sheet(
@@ -180,7 +211,7 @@ def _theme_sheet(
     mine = long.filter(long["indicator"].is_in(ids))
     years = sorted(set(mine["jaar"].to_list()))
     headers = ["Indicator", "Eenheid", "Regio", "Regionaam", "Niveau", *map(str, years)]
-    sheet.write_row(0, 0, headers, formats.header)
+    _write_texts(sheet, 0, 0, headers, formats.header)
     sheet.freeze_panes(1, 4)
     cells: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
     names: dict[str, tuple[str, str]] = {}
@@ -193,7 +224,7 @@ def _theme_sheet(
         for (indicator_id, region), by_year in cells.items():
             if indicator_id != ind.id:
                 continue
-            sheet.write_row(row, 0, [ind.title, ind.unit, region, *names[region]])
+            _write_texts(sheet, row, 0, [ind.title, ind.unit, region, *names[region]])
             for col, year in enumerate(years, start=5):
                 found = by_year.get(year)
                 if found is None:
@@ -212,7 +243,7 @@ def _theme_sheet(
                 )
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
-    sheet.write(
+    sheet.write_string(
         row + 1,
         0,
         "Groen: beste kwart van alle Nederlandse gemeenten dat jaar; "
@@ -227,14 +258,14 @@ def _theme_sheet(
 
 def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
     headers = ["Tabel", "Titel", "CBS gewijzigd", "Opgehaald / stand", "Adres", "Licentie"]
-    sheet.write_row(0, 0, headers, formats.header)
+    _write_texts(sheet, 0, 0, headers, formats.header)
     sheet.freeze_panes(1, 0)
     for row, source in enumerate(sources, start=1):
-        sheet.write_row(
-            row,
-            0,
-            [source.table_id, source.title, source.modified, source.fetched, source.url, LICENCE],
-        )
+        texts = [source.table_id, source.title, source.modified, source.fetched]
+        _write_texts(sheet, row, 0, texts)
+        if source.url:  # built by bwmonitor from a checked table id: a link is safe
+            sheet.write_url(row, 4, source.url)
+        sheet.write_string(row, 5, LICENCE)
     sheet.autofilter(0, 0, max(len(sources), 1), len(headers) - 1)
     sheet.set_column(0, 0, 11)
     sheet.set_column(1, 1, 60)
