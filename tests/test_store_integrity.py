@@ -26,8 +26,7 @@ REVISED = "2026-12-01T02:00:00"
 ENOSPC = "No space left on device"
 # what polars 2.x really raises when the disk fills up under write_parquet (seen on /dev/full)
 POLARS_ENOSPC = (
-    "parquet: File out of specification: underlying IO error: No space left on device "
-    "(os error 28)"
+    "parquet: File out of specification: underlying IO error: No space left on device (os error 28)"
 )
 
 
@@ -372,7 +371,7 @@ def test_full_disk_while_fetch_writes_keeps_the_previous_version_whole(
     revise_emmen(cbs_server, 111_111)
     with monkeypatch.context() as patched:
         WRITE_SITES[site](patched)
-        code, out, err = project.run("fetch", "--quiet")
+        code, _, err = project.run("fetch", "--quiet")
     assert code == 1
     assert err.splitlines() == [err.splitlines()[0]] and err.startswith("error: 03759ned")
     assert ENOSPC in err and "Traceback" not in err and "unexpected" not in err
