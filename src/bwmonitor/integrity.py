@@ -14,6 +14,7 @@ the content hash in its name; that is not a change of the table (see baseline.py
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,28 @@ def inspect(store: TableDir, table_id: str) -> Damage | None:
                 store.sidecar_path(table_id), {**meta.raw, CHECKSUM: digest, SIZE: size}
             )
     return None
+
+
+def ensure_readable(store: TableDir, table_ids: Iterable[str]) -> None:
+    """StoreError for the first table whose copy compare would read (the store's, or
+    the snapshot's for a table never fetched) is damaged now.
+
+    Every data file was read back once when it was written (TableDir.write), so one
+    that still matches its checksum reads: this needs no Parquet reader, and a quiet
+    `update` stays cheap.
+    """
+    for table_id in table_ids:
+        damage = inspect(store, table_id)
+        if damage is None and not store.sidecar_path(table_id).exists():
+            snapshot = snapshot_dir()
+            meta = snapshot.meta(table_id)
+            found = _verify(snapshot, meta) if meta is not None else None
+            damage = found if isinstance(found, Damage) else None
+        if damage is not None:
+            raise StoreError(
+                f"store: {table_id} is {damage.state} ({damage.detail})",
+                hint="the next fetch or update downloads it again",
+            )
 
 
 def restore_if_damaged(

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bwmonitor import baseline, change_report, changes
+from bwmonitor import baseline, change_report, changes, integrity
 from bwmonitor.catalog import Catalog
 from bwmonitor.change_report import ChangeReport
 from bwmonitor.errors import BwmonitorError, CbsTableChanged, FetchFailed, StoreError
@@ -118,7 +118,7 @@ def _update(
         store = TableDir(settings.data_dir)
         table_ids = [r.table_id for r in catalog.table_requests()]
         versions = baseline.current_versions(store, table_ids)
-        _check_readable(settings, table_ids)  # never "no changes" over a broken store
+        _check_readable(store, table_ids)  # never "no changes" over a broken store
         inputs = inputs_digest(catalog)
         previous = baseline.load(settings.data_dir)
         result = UpdateResult(log.run_id, fetched, previous.state if previous else None)
@@ -192,16 +192,12 @@ def _last_export_in_place(previous: baseline.Baseline, out: Path | None) -> bool
     return any(path.is_file() for path in folder.glob(f"{EXPORT_NAME}.*"))
 
 
-def _check_readable(settings: Settings, table_ids: list[str]) -> None:
-    """Read every table the monitor uses once, as compare will: StoreError if one fails."""
-    view = data_view(settings)
-    for table_id in table_ids:
-        try:
-            view.frame(table_id)
-        except StoreError as error:
-            raise StoreError(
-                error.message, hint=f"{NOT_EXPORTED}; `bwmonitor fetch --force` fetches it anew"
-            ) from None
+def _check_readable(store: TableDir, table_ids: list[str]) -> None:
+    """Every table the monitor uses is whole, as compare will read it, or StoreError."""
+    try:
+        integrity.ensure_readable(store, table_ids)
+    except StoreError as error:
+        raise StoreError(error.message, hint=f"{NOT_EXPORTED}; {error.hint}") from None
 
 
 def _compare_with_baseline(
