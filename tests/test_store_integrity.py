@@ -224,6 +224,22 @@ def test_store_and_last_export_share_no_file(project: Project) -> None:
     assert _sha256(copies / meta["data_file"]).startswith(meta["data_file"].split(".")[1])
 
 
+def test_an_older_last_export_of_hard_links_is_unshared_on_the_next_run(
+    project: Project,
+) -> None:
+    """A last export made by an older bwmonitor hard-linked the store's files; the next
+    run gives the store its own copies, quietly and without exporting."""
+    assert run_update(project, "--quiet")[0] == 0
+    copies = project.data_dir / baseline.BASELINE_DIR / "tables"
+    for copy in copies.iterdir():
+        copy.unlink()
+        os.link(tables_dir(project) / copy.name, copy)
+    code, _, err = run_update(project)
+    assert code == 0 and "no changes since the last export" in err
+    store_inodes = {p.stat().st_ino for p in tables_dir(project).iterdir()}
+    assert all(p.stat().st_ino not in store_inodes for p in copies.iterdir())
+
+
 def test_update_does_not_exit_0_over_a_store_compare_cannot_read(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,12 +62,16 @@ def inspect(store: TableDir, table_id: str) -> Damage | None:
     problem = _verify(store, meta)
     if isinstance(problem, Damage):
         return problem
-    if CHECKSUM not in meta.raw:
-        digest, size = problem
-        with suppress(OSError):  # an upgrade that fails is tried again next run
-            write_json_atomically(
-                store.sidecar_path(table_id), {**meta.raw, CHECKSUM: digest, SIZE: size}
-            )
+    # a store from before checksums: record them, and give each data file its own
+    # copy where the last export of then hard-linked it; both quietly, and an upgrade
+    # that fails is tried again next run
+    with suppress(OSError):
+        sidecar = store.sidecar_path(table_id)
+        if CHECKSUM not in meta.raw or sidecar.stat().st_nlink > 1:
+            digest, size = problem  # a new file, written whole: never shared
+            write_json_atomically(sidecar, {**meta.raw, CHECKSUM: digest, SIZE: size})
+        if (store.tables / meta.data_file).stat().st_nlink > 1:
+            store.unshare(meta.data_file)
     return None
 
 

@@ -151,7 +151,9 @@ def fetch_locked(
                     # an unexpected error is raised once, by f.result() below, and not
                     # in a worker thread's callback (where it printed a traceback)
                     future.add_done_callback(
-                        lambda f: None if f.exception() else on_table_done(f.result())
+                        lambda f: (
+                            None if f.cancelled() or f.exception() else on_table_done(f.result())
+                        )
                     )
             outcomes = [f.result() for f in futures]
     return FetchReport(str(settings.data_dir), outcomes)

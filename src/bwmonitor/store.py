@@ -222,6 +222,19 @@ class TableDir:
         self._remove_orphans(table_id, keep=data_file)
         return TableMeta(table_id, raw)
 
+    def unshare(self, data_file: str) -> None:
+        """Give a data file its own copy when it is hard-linked elsewhere (a last export
+        made by an older bwmonitor), so damage to one cannot reach the other."""
+        path = self.tables / data_file
+        copy = self._temp_path(data_file.split(".")[0], ".parquet")
+        try:
+            shutil.copy2(path, copy)
+            os.replace(copy, path)
+        except BaseException:
+            with suppress(OSError):
+                copy.unlink()
+            raise
+
     def _current_data_file(self, table_id: str) -> str | None:
         """The data file the sidecar names now; None when there is none or it is unreadable."""
         try:
