@@ -10,7 +10,7 @@ Claims under test (see bench/README.md):
 3. a revision night (one table changed) costs `bwmonitor update` at most 1.25x the
    wall time of the always-refetch alternative, and at most 1.25x that of
    ``bwmonitor fetch && bwmonitor export``: the same fetch and export without update's
-   bookkeeping (the hard-link copy of the exported store, the previous export's
+   bookkeeping (the copy of the exported store, the previous export's
    figures, the change report). The margin is for noise: chart drawing varies by
    ±0.5 s between runs on the same data.
 

@@ -8,17 +8,17 @@ figures the analysts last received.
 Layout under the data directory::
 
     last-export/state.json            run id, time, export folder, table versions
-    last-export/tables/...            the store's tables at that export (hard links)
+    last-export/tables/...            copies of the store's tables at that export
 
-The files are hard links into the store, so the copy costs no space, and it keeps a
-replaced table version readable after fetch has dropped it from the store.
+The files are copies, never hard links into the store: damage to one (a file cut
+short) must not reach the other, so each can restore the other (integrity.py). The
+copy keeps a replaced table version readable after fetch has dropped it from the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
@@ -27,12 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from bwmonitor.errors import StoreError
-from bwmonitor.store import TableDir, TableMeta, write_json_atomically
+from bwmonitor.store import CHECKSUM, SIZE, TableDir, TableMeta, write_json_atomically
 
 BASELINE_DIR = "last-export"
 
-# Sidecar fields that say how and when a table was fetched, not what CBS published.
-_FETCH_DETAILS = {"fetched_at", "requests", "bytes", "urls"}
+# Sidecar fields that say how and when a table was fetched, not what CBS published;
+# and the checksum, which the data file's name already carries (its start), so that a
+# sidecar gaining one (a store from before checksums) is no change.
+_FETCH_DETAILS = {"fetched_at", "requests", "bytes", "urls", CHECKSUM, SIZE}
 
 
 def table_version(meta: TableMeta) -> str:
@@ -98,7 +100,7 @@ def save(data_dir: Path, store: TableDir, table_ids: Iterable[str], state: dict[
             if meta is None:
                 continue
             for name in (f"{table_id}.json", meta.data_file):
-                _link_or_copy(store.tables / name, staging / "tables" / name)
+                shutil.copy2(store.tables / name, staging / "tables" / name)
         write_json_atomically(staging / "state.json", state)
         shutil.rmtree(old, ignore_errors=True)
         if root.exists():
@@ -114,10 +116,3 @@ def save(data_dir: Path, store: TableDir, table_ids: Iterable[str], state: dict[
             f"cannot record the export in {root}: {error.strerror or error}",
             hint="the export is written; the next update reports the same changes again",
         ) from None
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copy2(source, target)

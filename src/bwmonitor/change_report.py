@@ -27,6 +27,7 @@ REASONS = {
     "first": "eerste export: er is nog geen eerdere export om mee te vergelijken",
     "changed": "CBS heeft tabellen gewijzigd sinds de vorige export",
     "inputs": "de catalogus of een eigen bestand is gewijzigd sinds de vorige export",
+    "missing": "de vorige export ontbreekt: verwijderd, onleesbaar of niet onder deze --out",
     "forced": "export op verzoek (--force); de gegevens zijn niet gewijzigd",
 }
 

@@ -15,6 +15,7 @@ from threading import Event
 from typing import Any
 
 from bwmonitor import catalog as catalog_module
+from bwmonitor import integrity
 from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
 from bwmonitor.checks import MetadataReport, check_against_metadata, check_csv_sources
@@ -45,6 +46,7 @@ class TableOutcome:
     error: BwmonitorError | None = None
     problems: list[str] = field(default_factory=list)  #: the catalogue asks what CBS lacks
     warnings: list[str] = field(default_factory=list)  #: one year of a series lacks a measure
+    notices: list[str] = field(default_factory=list)  #: a damaged stored table, repaired
 
 
 @dataclass
@@ -63,6 +65,10 @@ class FetchReport:
     @property
     def warnings(self) -> list[str]:
         return [w for o in self.outcomes for w in o.warnings]
+
+    @property
+    def notices(self) -> list[str]:
+        return [n for o in self.outcomes for n in o.notices]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -116,6 +122,14 @@ def fetch_locked(
     unreachable = Event()
 
     def run(request: TableRequest) -> TableOutcome:
+        outcome = attempt(request)
+        if outcome.status in ("failed", "skipped"):  # a damaged table gets a good copy back
+            outcome.notices += integrity.restore_if_damaged(
+                store, request.table_id, settings.data_dir, outcome.error
+            )
+        return outcome
+
+    def attempt(request: TableRequest) -> TableOutcome:
         if unreachable.is_set():
             return TableOutcome(request.table_id, "skipped")
         try:
@@ -134,7 +148,13 @@ def fetch_locked(
             futures: list[Future[TableOutcome]] = [pool.submit(run, r) for r in requests]
             if on_table_done is not None:
                 for future in futures:
-                    future.add_done_callback(lambda f: on_table_done(f.result()))
+                    # an unexpected error is raised once, by f.result() below, and not
+                    # in a worker thread's callback (where it printed a traceback)
+                    future.add_done_callback(
+                        lambda f: (
+                            None if f.cancelled() or f.exception() else on_table_done(f.result())
+                        )
+                    )
             outcomes = [f.result() for f in futures]
     return FetchReport(str(settings.data_dir), outcomes)
 
@@ -143,10 +163,11 @@ def _fetch_table(
     client: CbsClient, store: TableDir, request: TableRequest, force: bool
 ) -> TableOutcome:
     table_id = request.table_id
+    damage = integrity.inspect(store, table_id)  # a damaged table is never up to date
     with recording() as log:
         infos = client.table_infos(table_id, request.catalog)
     modified = str(infos.get("Modified", ""))
-    stored = store.meta(table_id)
+    stored = store.meta(table_id) if damage is None else None
     previous = stored.modified if stored is not None else ""
     up_to_date = (
         stored is not None
@@ -185,6 +206,7 @@ def _fetch_table(
         bytes=table.sidecar["bytes"],
         problems=problems,
         warnings=warnings,
+        notices=[f"{damage.describe()}; refetched"] if damage is not None else [],
     )
 
 

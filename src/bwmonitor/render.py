@@ -53,9 +53,15 @@ def warning(text: str) -> None:
 def fetch_progress(
     enabled: bool,
 ) -> Iterator[tuple[Callable[[list[str]], None], Callable[[TableOutcome], None]]]:
-    """Hooks for pipeline.fetch drawing a progress bar on stderr (when enabled)."""
+    """Hooks for pipeline.fetch drawing a progress bar on stderr (when enabled), and
+    saying, as each table is done, when its stored copy was damaged and repaired."""
+
+    def notices(outcome: TableOutcome) -> None:
+        for line in outcome.notices if enabled else ():
+            message(line)
+
     if not enabled or not stderr.is_terminal:
-        yield (lambda ids: None), (lambda outcome: None)
+        yield (lambda ids: None), notices
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -69,6 +75,7 @@ def fetch_progress(
 
         def done(outcome: TableOutcome) -> None:
             bar.update(task, advance=1, description=f"{outcome.table_id} {outcome.status}")
+            notices(outcome)
 
         yield start, done
 

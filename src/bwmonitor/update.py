@@ -17,14 +17,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bwmonitor import baseline, change_report, changes
+from bwmonitor import baseline, change_report, changes, integrity
 from bwmonitor.catalog import Catalog
 from bwmonitor.change_report import ChangeReport
-from bwmonitor.errors import BwmonitorError, CbsTableChanged, FetchFailed
+from bwmonitor.errors import BwmonitorError, CbsTableChanged, FetchFailed, StoreError
 from bwmonitor.export.folder import point_latest
 from bwmonitor.lock import store_lock
 from bwmonitor.mapping import observe
 from bwmonitor.pipeline import (
+    DEFAULT_EXPORT_ROOT,
+    EXPORT_NAME,
     ExportResult,
     FetchReport,
     MonitorData,
@@ -103,6 +105,8 @@ def _update(
         fetched = fetch_locked(settings, catalog, force, on_table_done, on_start)
         for outcome in fetched.outcomes:
             log.event(_outcome_line(outcome))
+            for notice in outcome.notices:
+                log.event(notice)
         for warning in fetched.warnings:
             log.event(f"warning: {warning}")
         if fetched.failures:
@@ -114,10 +118,11 @@ def _update(
         store = TableDir(settings.data_dir)
         table_ids = [r.table_id for r in catalog.table_requests()]
         versions = baseline.current_versions(store, table_ids)
+        _check_readable(store, table_ids)  # never "no changes" over a broken store
         inputs = inputs_digest(catalog)
         previous = baseline.load(settings.data_dir)
         result = UpdateResult(log.run_id, fetched, previous.state if previous else None)
-        reason = _reason(previous, versions, inputs, force)
+        reason = _reason(previous, versions, inputs, force, export.out)
         if reason is None:
             log.event("no changes since the last export; nothing exported")
             return result
@@ -159,7 +164,11 @@ def _update(
 
 
 def _reason(
-    previous: baseline.Baseline | None, versions: dict[str, str], inputs: str, force: bool
+    previous: baseline.Baseline | None,
+    versions: dict[str, str],
+    inputs: str,
+    force: bool,
+    out: Path | None,
 ) -> str | None:
     """Why this run exports (a key of change_report.REASONS), or None: it does not."""
     if previous is None:
@@ -168,7 +177,27 @@ def _reason(
         return "changed"
     if previous.catalog_digest != inputs:
         return "inputs"
+    if not _last_export_in_place(previous, out):
+        return "missing"
     return "forced" if force else None
+
+
+def _last_export_in_place(previous: baseline.Baseline, out: Path | None) -> bool:
+    """Whether the last export's folder lies under this run's --out and still holds its
+    main file (the workbook, or the CSV or Parquet table): the user may have removed it,
+    or asked for a new --out, and "no changes" would then leave them with nothing."""
+    folder = Path(str(previous.state.get("folder") or ""))
+    if not folder.name or folder.parent.resolve() != (out or DEFAULT_EXPORT_ROOT).resolve():
+        return False
+    return any(path.is_file() for path in folder.glob(f"{EXPORT_NAME}.*"))
+
+
+def _check_readable(store: TableDir, table_ids: list[str]) -> None:
+    """Every table the monitor uses is whole, as compare will read it, or StoreError."""
+    try:
+        integrity.ensure_readable(store, table_ids)
+    except StoreError as error:
+        raise StoreError(error.message, hint=f"{NOT_EXPORTED}; {error.hint}") from None
 
 
 def _compare_with_baseline(
