@@ -17,7 +17,13 @@ from typing import Any
 from bwmonitor import catalog as catalog_module
 from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
-from bwmonitor.checks import MetadataReport, check_against_metadata
+from bwmonitor.checks import (
+    MetadataReport,
+    check_against_cbs,
+    check_against_metadata,
+    metadata_from_cbs,
+    wants_codes,
+)
 from bwmonitor.compare import Comparison, compare
 from bwmonitor.download import download, request_signature
 from bwmonitor.errors import BwmonitorError, CatalogInvalid, CbsUnavailable, InvalidInput
@@ -25,7 +31,7 @@ from bwmonitor.lock import store_lock
 from bwmonitor.mapping import Observations, observe
 from bwmonitor.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.settings import Settings
-from bwmonitor.store import DataView, TableDir, describe_origin
+from bwmonitor.store import DataView, TableDir, TableMeta, describe_origin
 from bwmonitor.suggest import did_you_mean
 
 MAX_PARALLEL_TABLES = 4  # polite to CBS, and enough to hide its latency
@@ -204,17 +210,52 @@ def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
     return build_registry(names, custom)
 
 
-def check_catalog(settings: Settings) -> tuple[Catalog, MetadataReport]:
-    """Both stages at once: the TOML on its own, and its sound part against the stored
-    CBS metadata; raises CatalogInvalid listing every problem of both."""
+def check_catalog(settings: Settings, online: bool = False) -> tuple[Catalog, MetadataReport]:
+    """Both stages at once: the TOML on its own, and its sound part against CBS metadata:
+    the stored metadata, or with `online` CBS's live metadata (a TOML with problems is
+    refused before CBS is asked). Raises CatalogInvalid listing every problem of both;
+    CbsUnavailable when CBS cannot be reached."""
     catalog, problems = catalog_module.validate_file(settings.catalog_path)
     report = MetadataReport()
-    if catalog is not None:
-        report = check_against_metadata(catalog, data_view(settings))
+    if catalog is not None and not (online and problems):
+        if online:
+            report = _check_online(settings, catalog)
+        else:
+            report = check_against_metadata(catalog, data_view(settings))
     problems += report.problems
     if problems or catalog is None:
         raise CatalogInvalid(catalog.path if catalog else str(settings.catalog_path), problems)
     return catalog, report
+
+
+def _check_online(settings: Settings, catalog: Catalog) -> MetadataReport:
+    """Ask CBS for every table's metadata (no data rows) and apply the same checks."""
+    requests = catalog.table_requests()
+    client = CbsClient(cbs_config(settings))
+    unreachable: list[CbsUnavailable] = []  # once CBS is down, ask nothing more
+
+    def ask(request: TableRequest) -> TableMeta | BwmonitorError:
+        if unreachable:
+            raise unreachable[0]
+        wanted = wants_codes(request.filters)
+        try:
+            return metadata_from_cbs(client.metadata(request.table_id, request.catalog, wanted))
+        except CbsUnavailable as error:  # not the catalogue's fault: exit 75
+            unreachable.append(error)
+            raise
+        except BwmonitorError as error:  # unknown table, or CBS refuses the request
+            return error
+
+    with client, ThreadPoolExecutor(max_workers=MAX_PARALLEL_TABLES) as pool:
+        answers = dict(zip([r.table_id for r in requests], pool.map(ask, requests), strict=True))
+    live = {t: a for t, a in answers.items() if isinstance(a, TableMeta)}
+    report = check_against_cbs(catalog, live)
+    for source in catalog.sources.values():
+        for table_id in source.table_ids:
+            answer = answers.get(table_id)
+            if isinstance(answer, BwmonitorError):
+                report.problems.append(f"sources.{source.id}: {answer}")
+    return report
 
 
 @dataclass
