@@ -307,7 +307,7 @@ def update(
     export; the next run finds the same changes. See docs/update.md.
     """
     from bwmonitor.runlog import RunLog, new_run_id
-    from bwmonitor.update import ExportSettings
+    from bwmonitor.update import ExportSettings, stale_error
     from bwmonitor.update import update as run_update
 
     settings = _settings(data_dir, catalog, quiet)
@@ -324,6 +324,9 @@ def update(
         for message in result.fetch.warnings:
             render.warning(message)
         render.update_summary(result)
+    stale = stale_error(result)  # exported, but a table kept its last good version
+    if stale is not None:
+        raise stale
 
 
 catalog_app = typer.Typer(

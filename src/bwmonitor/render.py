@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed
+from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed, StaleTables
 from bwmonitor.formatting import dutch_number
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def message(text: str) -> None:
 
 def error(problem: BwmonitorError) -> None:
     """One line per problem, 'error: ...', plus the catalogue's full list when invalid."""
-    if isinstance(problem, FetchFailed):
+    if isinstance(problem, FetchFailed | StaleTables):
         for line in problem.lines():
             message(f"error: {line}")
         if problem.hint:

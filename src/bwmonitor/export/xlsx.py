@@ -36,6 +36,7 @@ class SourceRow:
     modified: str
     fetched: str
     url: str
+    note: str = ""  #: e.g. "verouderd sinds 2026-07-02: ..." for a table update could not refresh
 
 
 def number_format(unit: str, decimals: int, suffix: str = "") -> str:
@@ -226,7 +227,15 @@ def _theme_sheet(
 
 
 def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
-    headers = ["Tabel", "Titel", "CBS gewijzigd", "Opgehaald / stand", "Adres", "Licentie"]
+    headers = [
+        "Tabel",
+        "Titel",
+        "CBS gewijzigd",
+        "Opgehaald / stand",
+        "Adres",
+        "Licentie",
+        "Opmerking",
+    ]
     sheet.write_row(0, 0, headers, formats.header)
     sheet.freeze_panes(1, 0)
     for row, source in enumerate(sources, start=1):
@@ -235,9 +244,12 @@ def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[Source
             0,
             [source.table_id, source.title, source.modified, source.fetched, source.url, LICENCE],
         )
+        if source.note:  # only stale tables: the column stays empty otherwise
+            sheet.write_string(row, 6, source.note)
     sheet.autofilter(0, 0, max(len(sources), 1), len(headers) - 1)
     sheet.set_column(0, 0, 11)
     sheet.set_column(1, 1, 60)
     sheet.set_column(2, 3, 22)
     sheet.set_column(4, 4, 60)
     sheet.set_column(5, 5, 16)
+    sheet.set_column(6, 6, 60)
