@@ -87,8 +87,15 @@ def current_versions(store: TableDir, table_ids: Iterable[str]) -> dict[str, str
     return versions
 
 
-def save(data_dir: Path, store: TableDir, table_ids: Iterable[str], state: dict[str, Any]) -> None:
-    """Make the store's current tables the new baseline, replacing the old one whole."""
+def save(
+    data_dir: Path,
+    store: TableDir,
+    table_ids: Iterable[str],
+    state: dict[str, Any],
+    pinned: Mapping[str, TableDir] | None = None,
+) -> None:
+    """Make the store's current tables the new baseline, replacing the old one whole.
+    `pinned` tables are taken from elsewhere: a stale table's last good version."""
     root = data_dir / BASELINE_DIR
     staging = data_dir / f".{BASELINE_DIR}.new"
     old = data_dir / f".{BASELINE_DIR}.old"
@@ -96,11 +103,12 @@ def save(data_dir: Path, store: TableDir, table_ids: Iterable[str], state: dict[
         shutil.rmtree(staging, ignore_errors=True)
         (staging / "tables").mkdir(parents=True)
         for table_id in table_ids:
-            meta = store.meta(table_id)
+            source = (pinned or {}).get(table_id, store)
+            meta = source.meta(table_id)
             if meta is None:
                 continue
             for name in (f"{table_id}.json", meta.data_file):
-                shutil.copy2(store.tables / name, staging / "tables" / name)
+                shutil.copy2(source.tables / name, staging / "tables" / name)
         write_json_atomically(staging / "state.json", state)
         shutil.rmtree(old, ignore_errors=True)
         if root.exists():

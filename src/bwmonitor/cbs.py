@@ -8,7 +8,8 @@ module-global. We keep what it does well and own the rest at this border:
   and read timeouts, retries connection errors, timeouts, 429, 5xx and unparsable JSON
   with exponential backoff, rewrites CBS's hosts to ``BWMONITOR_CBS_URL`` when set
   (next links included), and counts requests and bytes for the store's sidecar;
-- HTTP errors that are not worth retrying become `CbsTableChanged` with CBS's message.
+- HTTP errors that are not worth retrying become `CbsTableNotFound` (an unknown table)
+  or `CbsTableChanged`, with CBS's message.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ import cbsodata
 import cbsodata.cbsodata3 as cbsodata_impl
 import requests
 
-from bwmonitor.errors import CbsTableChanged, CbsUnavailable
+from bwmonitor.errors import CbsTableChanged, CbsTableNotFound, CbsUnavailable
 
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
 
@@ -175,6 +176,16 @@ def _rewrite(url: str, base_url: str | None) -> str:
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
 
 
+@dataclass(frozen=True, slots=True)
+class TableMetadata:
+    """What CBS says one table has, as CBS serves it (keys padded)."""
+
+    table_id: str
+    infos: Record  #: TableInfos
+    properties: list[Record]  #: DataProperties: dimensions and topics (measures)
+    codes: dict[str, list[Record]]  #: dimension -> its codes, for the dimensions asked
+
+
 class CbsClient:
     """The CBS endpoints bwmonitor uses, with CBS's failures turned into our errors.
 
@@ -214,6 +225,21 @@ class CbsClient:
     def data_properties(self, table_id: str, catalog: str) -> list[Record]:
         return self.entity(table_id, catalog, "DataProperties")
 
+    def metadata(
+        self, table_id: str, catalog: str, with_codes: Callable[[Record], bool]
+    ) -> TableMetadata:
+        """A table's TableInfos and DataProperties, and the code lists of the dimensions
+        `with_codes` picks (a region dimension can hold 17,000 districts): what
+        `catalog check --online` verifies the catalogue against. No data rows."""
+        infos = self.table_infos(table_id, catalog)
+        properties = self.data_properties(table_id, catalog)
+        codes = {
+            str(p["Key"]): self.entity(table_id, catalog, str(p["Key"]))
+            for p in properties
+            if with_codes(p)
+        }
+        return TableMetadata(table_id, infos, properties, codes)
+
     def entity(
         self,
         table_id: str,
@@ -244,13 +270,17 @@ class CbsClient:
 
 def _table_error(
     table_id: str, catalog: str, name: str, error: requests.HTTPError
-) -> CbsTableChanged:
+) -> CbsTableChanged | CbsTableNotFound:
+    # cbsodata re-raises the HTTPError without its response; the original is the cause.
     response = error.response
+    if response is None and isinstance(error.__cause__, requests.HTTPError):
+        response = error.__cause__.response
     status = response.status_code if response is not None else 0
     detail = _odata_message(response)
-    if status == 404:
-        return CbsTableChanged(
-            f"CBS table {table_id} not found in the {catalog} catalogue ({name})",
+    said = f': CBS says "{detail}"' if detail else ""
+    if status == 404 and name == "TableInfos":  # the first thing asked of any table
+        return CbsTableNotFound(
+            f"CBS table {table_id} not found in the {catalog} catalogue{said}",
             hint="check the table id in indicators.toml; CBS may have replaced the table",
         )
     return CbsTableChanged(
@@ -264,6 +294,6 @@ def _odata_message(response: requests.Response | None) -> str:
         return ""
     try:
         body = response.json()
-        return str(body["odata.error"]["message"]["value"])
+        return str(body["odata.error"]["message"]["value"]).strip()
     except (ValueError, KeyError, TypeError):
         return response.text[:200].strip()

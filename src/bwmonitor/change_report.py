@@ -20,6 +20,7 @@ from bwmonitor.errors import StoreError
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, label, marker
 from bwmonitor.regions import DRENTHE_REGIONS, Level, RegionRegistry
+from bwmonitor.stale import StaleTable
 
 REPORT_NAME = "wijzigingen"
 
@@ -44,17 +45,20 @@ class ChangeReport:
     revisions: list[Revision] = field(default_factory=list)
     #: why figures could not be compared, when they could not
     revisions_unavailable: str = ""
+    #: tables that could not be refreshed and were exported in their last good version
+    stale: list[StaleTable] = field(default_factory=list)
 
     def summary(self) -> str:
         """'1 table changed, 2 figures revised, 0 new periods', for the terminal and log."""
         new_periods = sum(len(p) for p in self.new_periods.values())
-        return ", ".join(
-            (
-                _count(len(self.tables), "table") + " changed",
-                _count(len(self.revisions), "figure") + " revised",
-                _count(new_periods, "new period"),
-            )
-        )
+        parts = [
+            _count(len(self.tables), "table") + " changed",
+            _count(len(self.revisions), "figure") + " revised",
+            _count(new_periods, "new period"),
+        ]
+        if self.stale:
+            parts.append(_count(len(self.stale), "table") + " stale")
+        return ", ".join(parts)
 
 
 def _count(number: int, noun: str) -> str:
@@ -107,6 +111,7 @@ def to_json(report: ChangeReport, registry: RegionRegistry) -> dict[str, Any]:
             {**asdict(r), "region_name": registry.name_of(r.region)} for r in report.revisions
         ],
         "revisions_unavailable": report.revisions_unavailable or None,
+        "stale": [table.as_json() for table in report.stale],
     }
 
 
@@ -125,6 +130,7 @@ def to_markdown(report: ChangeReport, catalog: Catalog, registry: RegionRegistry
             f"({_time(str(report.previous.get('created', '')))} UTC, "
             f"update {report.previous.get('run_id', '')}).",
         ]
+    lines += _stale_section(report.stale)
     lines += _tables_section(report.tables)
     if report.reason == "first":
         return "\n".join(lines) + "\n"
@@ -132,6 +138,32 @@ def to_markdown(report: ChangeReport, catalog: Catalog, registry: RegionRegistry
     lines += _revisions_section(report, catalog, registry)
     lines += ["", f"Tekens: {MARKER_LEGEND}; † door bwmonitor berekend uit de gemeenten.", ""]
     return "\n".join(lines)
+
+
+ORIGINS = {"store": "de opslag", "last-export": "de vorige export", "snapshot": "de snapshot"}
+
+
+def _stale_section(stale: list[StaleTable]) -> list[str]:
+    """Tables update could not refresh: shown first, since their figures are old."""
+    if not stale:
+        return []
+    lines = [
+        "",
+        "## Verouderde tabellen",
+        "",
+        "Deze tabellen konden niet worden bijgewerkt; de export gebruikt hun laatste goede "
+        "versie. De cijfers eruit zijn verouderd.",
+        "",
+        "| Tabel | Verouderd sinds | CBS gewijzigd | Gelezen uit | Reden |",
+        "|---|---|---|---|---|",
+    ]
+    for table in stale:
+        origin = ORIGINS.get(table.origin, "geen eerdere versie: geen cijfers")
+        lines.append(
+            f"| {table.table_id} | {table.since or '-'} | {_time(table.modified) or '-'} "
+            f"| {origin} | {table.reason.replace('|', '/')} |"
+        )
+    return lines
 
 
 def _tables_section(tables: list[TableChange]) -> list[str]:

@@ -1,19 +1,22 @@
-"""Second stage of catalogue validation: against the CBS metadata bwmonitor has stored.
+"""Second stage of catalogue validation: against CBS metadata, stored or live.
 
 The first stage (catalog.py) needs only the TOML. This one asks, for every indicator,
 whether each of its tables has the measure, whether the dimension codes it filters on
 exist, whether a dimension with several codes is left unchosen, and whether a series
-keeps its unit across years. Tables not yet fetched (nor in the snapshot) cannot be
-checked and are listed as such; `bwmonitor fetch` checks them against live metadata.
+keeps its unit across years. Offline it reads the metadata in the store and the
+snapshot; a table in neither cannot be checked and gets a notice (not a warning).
+`catalog check --online` runs the same rules on CBS's live metadata
+(`metadata_from_cbs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bwmonitor.catalog import Catalog, Indicator, Source
-from bwmonitor.download import resolve_measure
+from bwmonitor.cbs import TableMetadata
+from bwmonitor.download import DIMENSION_TYPES, resolve_measure
 from bwmonitor.errors import CbsTableChanged
 from bwmonitor.mapping import read_local_csv
 from bwmonitor.store import DataView, TableMeta
@@ -22,12 +25,48 @@ from bwmonitor.suggest import did_you_mean
 
 @dataclass
 class MetadataReport:
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  #: the catalogue cannot be used
+    warnings: list[str] = field(default_factory=list)  #: e.g. one year of a series lacks a measure
+    #: worth knowing, never a fault: e.g. a table that could not be checked offline
+    notices: list[str] = field(default_factory=list)
     unchecked_tables: set[str] = field(default_factory=set)
+    #: with --online: how many tables and (table, measure) pairs CBS confirmed
+    verified_tables: int | None = None
+    verified_measures: int = 0
+
+
+MetaLookup = Callable[[str], TableMeta | None]
 
 
 def check_against_metadata(catalog: Catalog, view: DataView) -> MetadataReport:
+    """The catalogue against the metadata in the store and the snapshot (offline)."""
+
+    def stored(table_id: str) -> TableMeta | None:
+        found = view.table(table_id)
+        return found.meta if found is not None else None
+
+    report = check_with(catalog, stored)
+    report.notices += [
+        f"{table_id} not checked: neither fetched nor in the snapshot "
+        "(`bwmonitor catalog check --online` or `bwmonitor fetch` checks it against CBS)"
+        for table_id in sorted(report.unchecked_tables)
+    ]
+    return report
+
+
+def check_against_cbs(catalog: Catalog, live: Mapping[str, TableMeta]) -> MetadataReport:
+    """The catalogue against CBS's live metadata (`metadata_from_cbs` per table); tables
+    missing from `live` are the caller's to report (CBS does not know them)."""
+    report = check_with(catalog, live.get)
+    report.verified_tables = len(live)
+    report.verified_measures = sum(
+        len(r.measures) for r in catalog.table_requests() if r.table_id in live
+    )
+    return report
+
+
+def check_with(catalog: Catalog, lookup: MetaLookup) -> MetadataReport:
+    """Every rule, against the metadata `lookup` gives per table (None: unknown)."""
     report = MetadataReport()
     for indicator in catalog.indicators.values():
         source = catalog.sources.get(indicator.source or "")
@@ -37,14 +76,14 @@ def check_against_metadata(catalog: Catalog, view: DataView) -> MetadataReport:
             continue
         units: dict[str, str] = {}
         for _, table_id in source.tables:
-            stored = view.table(table_id)
-            if stored is None:
+            meta = lookup(table_id)
+            if meta is None:
                 report.unchecked_tables.add(table_id)
                 continue
-            for problem in _check_table(indicator, source, stored.meta):
+            for problem in _check_table(indicator, source, meta):
                 target = report.warnings if source.is_series else report.problems
                 target.append(f"indicators.{indicator.id}: {problem}")
-            unit = _unit_of(indicator, source, stored.meta)
+            unit = _unit_of(indicator, source, meta)
             if unit is not None:
                 units[table_id] = unit
         if len(set(units.values())) > 1:
@@ -103,3 +142,40 @@ def _unit_of(indicator: Indicator, source: Source, meta: TableMeta) -> str | Non
     except CbsTableChanged:
         return None
     return str(meta.measures[key].get("unit", ""))
+
+
+def wants_codes(filters: Mapping[str, object]) -> Callable[[Mapping[str, object]], bool]:
+    """Which dimensions' code lists the checks need: plain dimensions (one code must be
+    chosen) and any dimension the catalogue filters on; not the big region lists."""
+
+    def wanted(prop: Mapping[str, object]) -> bool:
+        kind = prop.get("Type")
+        return kind == "Dimension" or (kind in DIMENSION_TYPES and prop.get("Key") in filters)
+
+    return wanted
+
+
+def metadata_from_cbs(metadata: TableMetadata) -> TableMeta:
+    """CBS's live metadata in the shape of a stored sidecar, so the same rules apply."""
+    topics = {str(p["Key"]): p for p in metadata.properties if p.get("Type") == "Topic"}
+    dimensions = {
+        str(p["Key"]): {
+            "type": p.get("Type", "Dimension"),
+            "title": p.get("Title", ""),
+            "labels": {
+                str(c["Key"]).strip(): str(c.get("Title", "")).strip()
+                for c in metadata.codes.get(str(p["Key"]), [])
+            },
+        }
+        for p in metadata.properties
+        if p.get("Type") in DIMENSION_TYPES
+    }
+    raw = {
+        "table_id": metadata.table_id,
+        "title": metadata.infos.get("Title", ""),
+        "modified": metadata.infos.get("Modified", ""),
+        "dimensions": dimensions,
+        "measures": {k: {"unit": str(p.get("Unit") or "").strip()} for k, p in topics.items()},
+        "table_measures": {k: str(p.get("Title", "")).strip() for k, p in topics.items()},
+    }
+    return TableMeta(metadata.table_id, raw)

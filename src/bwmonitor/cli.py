@@ -342,7 +342,7 @@ def update(
     export; the next run finds the same changes. See docs/update.md.
     """
     from bwmonitor.runlog import RunLog, new_run_id
-    from bwmonitor.update import ExportSettings
+    from bwmonitor.update import ExportSettings, stale_error
     from bwmonitor.update import update as run_update
 
     settings = _settings(data_dir, catalog, quiet)
@@ -359,6 +359,9 @@ def update(
         for message in result.fetch.warnings:
             render.warning(message)
         render.update_summary(result)
+    stale = stale_error(result)  # exported, but a table kept its last good version
+    if stale is not None:
+        raise stale
 
 
 catalog_app = typer.Typer(
@@ -371,15 +374,27 @@ app.add_typer(catalog_app, name="catalog")
 
 @catalog_app.command("check")
 @reports_errors
-def catalog_check(catalog: CatalogOption = None, data_dir: DataDirOption = None) -> None:
+def catalog_check(
+    catalog: CatalogOption = None,
+    data_dir: DataDirOption = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Check against CBS's live metadata instead of the store and snapshot "
+            "(exit 75 when CBS cannot be reached).",
+        ),
+    ] = False,
+) -> None:
     """Validate the catalogue and list every problem with its TOML path (exit 2 if any).
 
     Checks the file on its own, then against the CBS metadata in the store and the
-    snapshot: measures present in each table, dimension codes that exist, units.
+    snapshot: measures present in each table, dimension codes that exist, units. A
+    table in neither gets a notice; --online checks every table against CBS itself.
     """
     from bwmonitor import pipeline
 
-    loaded, report = pipeline.check_catalog(_settings(data_dir, catalog))
+    loaded, report = pipeline.check_catalog(_settings(data_dir, catalog), online=online)
     render.catalog_ok(loaded, report)
 
 

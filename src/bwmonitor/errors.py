@@ -63,6 +63,10 @@ class CbsTableChanged(BwmonitorError):
     """A CBS table no longer has what the catalogue asks for (a measure, a code)."""
 
 
+class CbsTableNotFound(InvalidInput):
+    """CBS does not know the table id: a typo in the catalogue, or a table CBS withdrew."""
+
+
 class StoreError(BwmonitorError):
     """The local store could not be read or written (disk full, permissions)."""
 
@@ -71,22 +75,45 @@ class FetchFailed(BwmonitorError):
     """Some tables could not be fetched (or lack what the catalogue asks); the others
     were stored.
 
-    `failures` pairs each error with its table. The exit code is the most urgent of
-    the parts: temporary (75) only when every failure was temporary, so cron retries;
-    otherwise 1.
+    `failures` pairs each error with its table. The exit code is that of the parts when
+    they agree: 75 when every failure was temporary, so cron retries; 2 when every
+    table was unknown at CBS; otherwise 1. `exit_code` overrides it (update: 75 when
+    anything was temporary, since nothing was exported).
     """
 
     def __init__(
-        self, failures: Sequence[tuple[str, BwmonitorError]], hint: str | None = None
+        self,
+        failures: Sequence[tuple[str, BwmonitorError]],
+        hint: str | None = None,
+        exit_code: int | None = None,
     ) -> None:
         self.failures = list(failures)
         super().__init__("; ".join(self.lines()), hint)
-        temporary = all(isinstance(f, TemporaryFailure) for _, f in self.failures)
-        self.exit_code = EXIT_TEMPORARY if temporary else EXIT_ERROR
+        codes = {f.exit_code for _, f in self.failures}
+        self.exit_code = exit_code or (codes.pop() if len(codes) == 1 else EXIT_ERROR)
 
     def lines(self) -> list[str]:
-        """One line per distinct error, naming its tables: CBS down is one line."""
+        """One line per distinct error, naming its tables (unless the error does): CBS
+        down is one line."""
         tables: dict[str, list[str]] = {}
         for table_id, failure in self.failures:
             tables.setdefault(str(failure), []).append(table_id)
-        return [f"{', '.join(ids)}: {text}" if ids[0] else text for text, ids in tables.items()]
+        return [
+            text if all(t in text for t in ids) else f"{', '.join(ids)}: {text}"
+            for text, ids in tables.items()
+        ]
+
+
+class StaleTables(BwmonitorError):
+    """update exported, but some tables failed for good and kept their last good version.
+
+    Exit 1, so cron mails: a person has to fix the catalogue or follow CBS's change.
+    """
+
+    def __init__(self, lines: Sequence[str], hint: str | None = None) -> None:
+        self._lines = list(lines)
+        super().__init__("; ".join(self._lines), hint)
+
+    def lines(self) -> list[str]:
+        """One line per stale table."""
+        return list(self._lines)

@@ -6,19 +6,26 @@ export together, in update.py). No step calls the next on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from threading import Event
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bwmonitor import catalog as catalog_module
 from bwmonitor import integrity
 from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
-from bwmonitor.checks import MetadataReport, check_against_metadata, check_csv_sources
+from bwmonitor.checks import (
+    MetadataReport,
+    check_against_cbs,
+    check_against_metadata,
+    check_csv_sources,
+    metadata_from_cbs,
+    wants_codes,
+)
 from bwmonitor.compare import Comparison, compare
 from bwmonitor.download import download, request_signature
 from bwmonitor.errors import BwmonitorError, CatalogInvalid, CbsUnavailable, InvalidInput
@@ -26,8 +33,12 @@ from bwmonitor.lock import store_lock
 from bwmonitor.mapping import Observations, observe
 from bwmonitor.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.settings import Settings
-from bwmonitor.store import DataView, TableDir, TableMeta, describe_origin
+from bwmonitor.stale import StaleTable
+from bwmonitor.store import DataView, StoredTable, TableDir, TableMeta, describe_origin
 from bwmonitor.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    import polars as pl
 
 MAX_PARALLEL_TABLES = 4  # polite to CBS, and enough to hide its latency
 
@@ -216,8 +227,29 @@ def _lacks_its_year(stored: TableMeta, request: TableRequest) -> bool:
     return not request.series and stored.time_dimension is None and "period" not in stored.raw
 
 
-def data_view(settings: Settings) -> DataView:
-    return DataView(TableDir(settings.data_dir))
+def data_view(settings: Settings, pinned: Mapping[str, TableDir] | None = None) -> DataView:
+    """The store, with the snapshot for tables never fetched. `pinned` reads those
+    tables from elsewhere: update's stale tables from their last good version."""
+    store = TableDir(settings.data_dir)
+    return PinnedView(store, pinned) if pinned else DataView(store)
+
+
+class PinnedView(DataView):
+    """A DataView that reads some tables from a folder of their own."""
+
+    def __init__(self, store: TableDir, pinned: Mapping[str, TableDir]) -> None:
+        super().__init__(store)
+        self.pinned = {t: DataView(folder, use_snapshot=False) for t, folder in pinned.items()}
+
+    def table(self, table_id: str) -> StoredTable | None:
+        if table_id in self.pinned:
+            return self.pinned[table_id].table(table_id)
+        return super().table(table_id)
+
+    def frame(self, table_id: str) -> pl.DataFrame | None:
+        if table_id in self.pinned:
+            return self.pinned[table_id].frame(table_id)
+        return super().frame(table_id)
 
 
 def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
@@ -235,19 +267,54 @@ def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
     return build_registry(names, custom)
 
 
-def check_catalog(settings: Settings) -> tuple[Catalog, MetadataReport]:
-    """Both stages at once: the TOML on its own, and its sound part against the stored
-    CBS metadata; raises CatalogInvalid listing every problem of both."""
+def check_catalog(settings: Settings, online: bool = False) -> tuple[Catalog, MetadataReport]:
+    """Both stages at once: the TOML on its own, and its sound part against CBS metadata:
+    the stored metadata, or with `online` CBS's live metadata (a TOML with problems is
+    refused before CBS is asked). Raises CatalogInvalid listing every problem of both;
+    CbsUnavailable when CBS cannot be reached."""
     catalog, problems = catalog_module.validate_file(settings.catalog_path)
     report = MetadataReport()
-    if catalog is not None:
-        view = data_view(settings)
-        report = check_against_metadata(catalog, view)
-        problems += check_csv_sources(catalog, region_registry(catalog, view).regions.keys())
+    if catalog is not None and not (online and problems):
+        if online:
+            report = _check_online(settings, catalog)
+        else:
+            view = data_view(settings)
+            report = check_against_metadata(catalog, view)
+            problems += check_csv_sources(catalog, region_registry(catalog, view).regions.keys())
     problems += report.problems
     if problems or catalog is None:
         raise CatalogInvalid(catalog.path if catalog else str(settings.catalog_path), problems)
     return catalog, report
+
+
+def _check_online(settings: Settings, catalog: Catalog) -> MetadataReport:
+    """Ask CBS for every table's metadata (no data rows) and apply the same checks."""
+    requests = catalog.table_requests()
+    client = CbsClient(cbs_config(settings))
+    unreachable: list[CbsUnavailable] = []  # once CBS is down, ask nothing more
+
+    def ask(request: TableRequest) -> TableMeta | BwmonitorError:
+        if unreachable:
+            raise unreachable[0]
+        wanted = wants_codes(request.filters)
+        try:
+            return metadata_from_cbs(client.metadata(request.table_id, request.catalog, wanted))
+        except CbsUnavailable as error:  # not the catalogue's fault: exit 75
+            unreachable.append(error)
+            raise
+        except BwmonitorError as error:  # unknown table, or CBS refuses the request
+            return error
+
+    with client, ThreadPoolExecutor(max_workers=MAX_PARALLEL_TABLES) as pool:
+        answers = dict(zip([r.table_id for r in requests], pool.map(ask, requests), strict=True))
+    live = {t: a for t, a in answers.items() if isinstance(a, TableMeta)}
+    report = check_against_cbs(catalog, live)
+    for source in catalog.sources.values():
+        for table_id in source.table_ids:
+            answer = answers.get(table_id)
+            if isinstance(answer, BwmonitorError):
+                report.problems.append(f"sources.{source.id}: {answer}")
+    return report
 
 
 @dataclass
@@ -260,9 +327,9 @@ class MonitorData:
     observations: Observations
 
 
-def monitor_data(settings: Settings) -> MonitorData:
+def monitor_data(settings: Settings, pinned: Mapping[str, TableDir] | None = None) -> MonitorData:
     catalog = load_catalog(settings)
-    view = data_view(settings)
+    view = data_view(settings, pinned)
     registry = region_registry(catalog, view)
     return MonitorData(catalog, view, registry, observe(catalog, view, registry))
 
@@ -418,12 +485,14 @@ def select_indicators(catalog: Catalog, themes: list[str], ids: list[str]) -> li
     ]
 
 
-def data_used(view: DataView, table_ids: set[str]) -> list[str]:
+def data_used(view: DataView, table_ids: set[str], stale: Collection[str] = ()) -> list[str]:
+    """One line per table: id, origin and date; 'verouderd' for update's stale tables."""
     lines = []
     for table_id in sorted(table_ids):
         stored = view.table(table_id)
         if stored is not None:
-            lines.append(f"{table_id} ({describe_origin(stored.meta)})")
+            mark = ", verouderd" if table_id in stale else ""
+            lines.append(f"{table_id} ({describe_origin(stored.meta)}{mark})")
     return lines
 
 
@@ -459,16 +528,19 @@ def export_monitor(
     regions: list[str] | None = None,
     add_files: Callable[[Path, MonitorData], None] | None = None,
     folder: Path | None = None,
+    stale: Sequence[StaleTable] = (),
 ) -> ExportResult:
     """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
     written as a whole; the same data gives the same bytes. `add_files` may write more
     files into the folder before it appears (update's change report); `folder` replaces
-    the dated folder under `out`."""
+    the dated folder under `out`; `stale` tables are read from their last good version
+    and marked on the sources sheet."""
     from bwmonitor.export import tables
     from bwmonitor.export.folder import inside, staged_folder
     from bwmonitor.export.formula_guard import neutralise_frame
 
-    data = monitor_data(settings)
+    pinned = {s.table_id: s.location for s in stale if s.location is not None}
+    data = monitor_data(settings, pinned)
     indicators = select_indicators(data.catalog, [], [])
     focus = [r.code for r in resolve_regions(data.registry, regions or [])]
     columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
@@ -487,7 +559,7 @@ def export_monitor(
             long.write_parquet(inside(staging, f"{EXPORT_NAME}.parquet"), statistics=False)
         else:
             path = inside(staging, f"{EXPORT_NAME}.xlsx")
-            _write_workbook(path, data, long, indicators, used, columns)
+            _write_workbook(path, data, long, indicators, used, columns, stale)
         if charts:
             from bwmonitor.export.publish_charts import write_charts
 
@@ -495,7 +567,15 @@ def export_monitor(
         if add_files is not None:
             add_files(staging, data)
     files = sorted(p for p in target.rglob("*") if p.is_file())
-    return ExportResult(target, files, data_used(data.view, set(used)))
+    used_lines = data_used(data.view, set(used), stale={s.table_id for s in stale})
+    return ExportResult(target, files, used_lines)
+
+
+def stale_note(table: StaleTable) -> str:
+    """The sources sheet's remark on a stale table, in Dutch."""
+    if not table.since:
+        return f"verouderd: niet bijgewerkt en geen eerdere versie ({table.reason})"
+    return f"verouderd sinds {table.since}: niet bijgewerkt ({table.reason})"
 
 
 def _write_workbook(
@@ -505,16 +585,20 @@ def _write_workbook(
     indicators: list[Indicator],
     used: list[str],
     columns: tuple[str, ...],
+    stale: Sequence[StaleTable] = (),
 ) -> None:
     from bwmonitor.export import tables
     from bwmonitor.export.xlsx import SourceRow, write_workbook
 
     sources = []
     stamps = []
-    for table_id in used:
+    notes = {s.table_id: stale_note(s) for s in stale}
+    for table_id in sorted(set(used) | set(notes)):  # a stale table with no data too
         stored = data.view.table(table_id)
+        note = notes.get(table_id, "")
         if stored is None:
-            sources.append(SourceRow(table_id, "eigen bestand", "", "", ""))
+            title = "CBS-tabel" if note else "eigen bestand"
+            sources.append(SourceRow(table_id, title, "", "", "", note))
             continue
         meta = stored.meta
         catalog = str(meta.raw.get("catalog", "opendata"))
@@ -526,6 +610,7 @@ def _write_workbook(
                 meta.modified[:10],
                 describe_origin(meta),
                 f"https://{host}/ODataFeed/odata/{table_id}",
+                note,
             )
         )
         stamps += [s for s in (meta.modified[:10], meta.fetched_at[:10]) if s]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed
+from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed, StaleTables
 from bwmonitor.formatting import dutch_number
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def message(text: str) -> None:
 
 def error(problem: BwmonitorError) -> None:
     """One line per problem, 'error: ...', plus the catalogue's full list when invalid."""
-    if isinstance(problem, FetchFailed):
+    if isinstance(problem, FetchFailed | StaleTables):
         for line in problem.lines():
             message(f"error: {line}")
         if problem.hint:
@@ -99,19 +99,25 @@ def _out(text: str) -> None:
 
 
 def catalog_ok(catalog: Catalog, report: MetadataReport) -> None:
+    """The verdict on a valid catalogue; the count is of warnings only: notices (e.g. a
+    table that could not be checked offline) are listed, never counted against it."""
     tables = {t for source in catalog.sources.values() for t in source.table_ids}
+    warnings = len(report.warnings)
     _out(
         f"{catalog.path}: valid; {len(catalog.indicators)} indicators in "
         f"{len(catalog.themes)} themes, {len(tables)} CBS tables, "
-        f"{len(catalog.regions)} custom regions"
+        f"{len(catalog.regions)} custom regions; "
+        f"{warnings} warning{'' if warnings == 1 else 's'}"
     )
+    if report.verified_tables is not None:
+        _out(
+            f"  verified against CBS: {report.verified_tables} tables, "
+            f"{report.verified_measures} measures"
+        )
     for line in report.warnings:
         _out(f"  warning: {line}")
-    if report.unchecked_tables:
-        _out(
-            "  not checked (neither fetched nor in the snapshot; `bwmonitor fetch` checks "
-            "them against CBS): " + ", ".join(sorted(report.unchecked_tables))
-        )
+    for line in report.notices:
+        _out(f"  notice: {line}")
 
 
 def catalog_list(catalog: Catalog) -> None:

@@ -6,6 +6,10 @@ nothing changes the store while it is exported. A run that fails anywhere export
 nothing, or nothing visible: `latest` keeps pointing at the last good export, and
 the baseline (baseline.py) moves only after a complete export, so the next run
 finds the same changes and tries again.
+
+One exception: a table that failed for good (unknown at CBS, a measure gone) does not
+stop the export. The others are exported fresh, that one in its last good version,
+marked stale (stale.py); the run then exits 1 so that a person looks.
 """
 
 from __future__ import annotations
@@ -20,7 +24,16 @@ from typing import Any
 from bwmonitor import baseline, change_report, changes, integrity
 from bwmonitor.catalog import Catalog
 from bwmonitor.change_report import ChangeReport
-from bwmonitor.errors import BwmonitorError, CbsTableChanged, FetchFailed, StoreError
+from bwmonitor.errors import (
+    EXIT_TEMPORARY,
+    BwmonitorError,
+    CbsTableChanged,
+    CbsTableNotFound,
+    FetchFailed,
+    StaleTables,
+    StoreError,
+    TemporaryFailure,
+)
 from bwmonitor.export.folder import point_latest
 from bwmonitor.lock import store_lock
 from bwmonitor.mapping import observe
@@ -42,7 +55,8 @@ from bwmonitor.pipeline import (
 )
 from bwmonitor.runlog import RunLog, utc_now
 from bwmonitor.settings import Settings
-from bwmonitor.store import DataView, TableDir, TableMeta
+from bwmonitor.stale import StaleTable, last_good_version
+from bwmonitor.store import DataView, TableDir, TableMeta, snapshot_dir
 
 HISTORY_DIR = "wijzigingen"  #: next to the dated folders: every run's report, kept
 NOT_EXPORTED = "nothing exported; the last export stays in place"
@@ -66,6 +80,8 @@ class UpdateResult:
     report: ChangeReport | None = None
     report_files: list[Path] = field(default_factory=list)
     latest: Path | None = None
+    #: tables that failed for good and were exported in their last good version
+    stale: list[StaleTable] = field(default_factory=list)
 
 
 def update(
@@ -86,7 +102,10 @@ def update(
     except BaseException as error:
         log.event(f"update failed: {type(error).__name__}: {error}")
         raise
-    log.event("update done, exit 0")
+    stale = stale_error(result)
+    for line in stale.lines() if stale is not None else ():
+        log.event(f"stale: {line}")
+    log.event(f"update done, exit {stale.exit_code if stale is not None else 0}")
     return result
 
 
@@ -109,19 +128,19 @@ def _update(
                 log.event(notice)
         for warning in fetched.warnings:
             log.event(f"warning: {warning}")
-        if fetched.failures:
-            raise FetchFailed(fetched.failures, hint=NOT_EXPORTED)
-        if fetched.problems:
-            problems = [("", CbsTableChanged(p)) for p in fetched.problems]
-            raise FetchFailed(problems, hint=NOT_EXPORTED)
+        lasting = _lasting_failures(fetched)  # raises when nothing may be exported
 
         store = TableDir(settings.data_dir)
         table_ids = [r.table_id for r in catalog.table_requests()]
-        versions = baseline.current_versions(store, table_ids)
         _check_readable(store, table_ids)  # never "no changes" over a broken store
-        inputs = inputs_digest(catalog)
         previous = baseline.load(settings.data_dir)
+        stale = _stale_tables(lasting, store, previous)
+        pinned = {s.table_id: s.location for s in stale if s.location is not None}
+        versions = baseline.current_versions(store, table_ids)
+        versions.update(_versions(pinned))  # what the export reads, so no churn
+        inputs = inputs_digest(catalog)
         result = UpdateResult(log.run_id, fetched, previous.state if previous else None)
+        result.stale = stale
         reason = _reason(previous, versions, inputs, force, export.out)
         if reason is None:
             log.event("no changes since the last export; nothing exported")
@@ -130,11 +149,11 @@ def _update(
         # every export of update stays: a second one on the same day goes to <date>-2
         target = export_folder(export.out, export.today)
         report = ChangeReport(
-            log.run_id, utc_now(), str(target), reason, result.previous, tables=[]
+            log.run_id, utc_now(), str(target), reason, result.previous, tables=[], stale=stale
         )
 
         def add_report(folder: Path, data: MonitorData) -> None:
-            _compare_with_baseline(report, previous, store, table_ids, data)
+            _compare_with_baseline(report, previous, store, table_ids, data, pinned)
             change_report.write(folder, report, data.catalog, data.registry)
 
         result.export = export_monitor(
@@ -145,6 +164,7 @@ def _update(
             regions=export.regions,
             add_files=add_report,
             folder=target,
+            stale=stale,
         )
         result.report = report
         log.event(f"export {result.export.folder} ({len(result.export.files)} files)")
@@ -159,8 +179,77 @@ def _update(
             "tables": versions,
             "catalog": inputs,
         }
-        baseline.save(settings.data_dir, store, table_ids, state)
+        baseline.save(settings.data_dir, store, table_ids, state, pinned)
         return result
+
+
+# Failures that a run cannot fix by retrying: the catalogue or CBS's table must change.
+LASTING_FAILURES = (CbsTableNotFound, CbsTableChanged)
+
+
+def _lasting_failures(fetched: FetchReport) -> dict[str, str]:
+    """Tables that failed for good (unknown at CBS, a measure gone): table id -> why.
+
+    They do not stop the export: each keeps its last good version. Any other failure
+    does, and raises FetchFailed: a temporary one (CBS down) exits 75 even next to
+    lasting ones, since the next run retries; a local one (a full disk) exits 1.
+    """
+    lasting: list[tuple[str, BwmonitorError]] = [
+        (table_id, error)
+        for table_id, error in fetched.failures
+        if isinstance(error, LASTING_FAILURES)
+    ]
+    lasting += [
+        (o.table_id, CbsTableChanged("; ".join(o.problems))) for o in fetched.outcomes if o.problems
+    ]
+    others = [(t, e) for t, e in fetched.failures if not isinstance(e, LASTING_FAILURES)]
+    if others:
+        temporary = all(isinstance(e, TemporaryFailure) for _, e in others)
+        raise FetchFailed(
+            others + lasting, hint=NOT_EXPORTED, exit_code=EXIT_TEMPORARY if temporary else None
+        )
+    return {table_id: str(error) for table_id, error in lasting}
+
+
+def _stale_tables(
+    lasting: Mapping[str, str], store: TableDir, previous: baseline.Baseline | None
+) -> list[StaleTable]:
+    """Each lasting failure with the last good version the export reads instead."""
+    candidates = [("store", store)]
+    if previous is not None:
+        candidates.append(("last-export", previous.tables))
+    candidates.append(("snapshot", snapshot_dir()))
+    return [
+        last_good_version(table_id, reason, candidates)
+        for table_id, reason in sorted(lasting.items())
+    ]
+
+
+def _versions(tables: Mapping[str, TableDir]) -> dict[str, str]:
+    return {table_id: baseline.table_version(m) for table_id, m in _metas_of(tables).items()}
+
+
+ORIGIN_TEXT = {"store": "the store", "last-export": "the last export", "snapshot": "the snapshot"}
+
+
+def stale_error(result: UpdateResult) -> StaleTables | None:
+    """The error a run with stale tables ends in (exit 1, so cron mails), or None."""
+    if not result.stale:
+        return None
+    used = "the export used" if result.export is not None else "the last export keeps"
+    lines = []
+    for table in result.stale:
+        where = "none: its figures are missing"
+        if table.origin:
+            where = f"CBS Modified {table.modified[:10] or '?'}, from {ORIGIN_TEXT[table.origin]}"
+        text = table.reason
+        if table.table_id not in text:
+            text = f"{table.table_id}: {text}"
+        lines.append(f"{text}; {used} its last good version ({where})")
+    hint = "fix indicators.toml or follow CBS's change"
+    if result.export is None:
+        hint = f"nothing else changed, nothing exported; {hint}"
+    return StaleTables(lines, hint=hint)
 
 
 def _reason(
@@ -206,9 +295,12 @@ def _compare_with_baseline(
     store: TableDir,
     table_ids: list[str],
     data: MonitorData,
+    pinned: Mapping[str, TableDir],
 ) -> None:
-    """Fill the report: tables that changed, new periods, revised figures."""
-    now = _metas(store, table_ids)
+    """Fill the report: tables that changed, new periods, revised figures; a stale
+    table as the export read it."""
+    now = _metas(store, [t for t in table_ids if t not in pinned])
+    now.update(_metas_of(pinned))
     if previous is None:
         report.tables = changes.table_changes({}, now)
         return
@@ -225,6 +317,11 @@ def _compare_with_baseline(
 
 def _metas(tables: TableDir, table_ids: list[str]) -> dict[str, TableMeta]:
     found = {table_id: tables.meta(table_id) for table_id in table_ids}
+    return {table_id: meta for table_id, meta in found.items() if meta is not None}
+
+
+def _metas_of(tables: Mapping[str, TableDir]) -> dict[str, TableMeta]:
+    found = {table_id: folder.meta(table_id) for table_id, folder in tables.items()}
     return {table_id: meta for table_id, meta in found.items() if meta is not None}
 
 

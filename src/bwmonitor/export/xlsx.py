@@ -51,6 +51,7 @@ class SourceRow:
     modified: str
     fetched: str
     url: str
+    note: str = ""  #: e.g. "verouderd sinds 2026-07-02: ..." for a table update could not refresh
 
 
 def number_format(unit: str, decimals: int, suffix: str = "") -> str:
@@ -257,7 +258,15 @@ def _theme_sheet(
 
 
 def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
-    headers = ["Tabel", "Titel", "CBS gewijzigd", "Opgehaald / stand", "Adres", "Licentie"]
+    headers = [
+        "Tabel",
+        "Titel",
+        "CBS gewijzigd",
+        "Opgehaald / stand",
+        "Adres",
+        "Licentie",
+        "Opmerking",
+    ]
     _write_texts(sheet, 0, 0, headers, formats.header)
     sheet.freeze_panes(1, 0)
     for row, source in enumerate(sources, start=1):
@@ -266,9 +275,12 @@ def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[Source
         if source.url:  # built by bwmonitor from a checked table id: a link is safe
             sheet.write_url(row, 4, source.url)
         sheet.write_string(row, 5, LICENCE)
+        if source.note:  # only stale tables: the column stays empty otherwise
+            sheet.write_string(row, 6, source.note)
     sheet.autofilter(0, 0, max(len(sources), 1), len(headers) - 1)
     sheet.set_column(0, 0, 11)
     sheet.set_column(1, 1, 60)
     sheet.set_column(2, 3, 22)
     sheet.set_column(4, 4, 60)
     sheet.set_column(5, 5, 16)
+    sheet.set_column(6, 6, 60)
