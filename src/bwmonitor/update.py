@@ -132,12 +132,12 @@ def _update(
 
         store = TableDir(settings.data_dir)
         table_ids = [r.table_id for r in catalog.table_requests()]
-        _check_readable(store, table_ids)  # never "no changes" over a broken store
         previous = baseline.load(settings.data_dir)
         stale = _stale_tables(lasting, store, previous)
         pinned = {s.table_id: s.location for s in stale if s.location is not None}
         versions = baseline.current_versions(store, table_ids)
         versions.update(_versions(pinned))  # what the export reads, so no churn
+        _check_readable(store, table_ids)  # never "no changes" over a broken store
         inputs = inputs_digest(catalog)
         result = UpdateResult(log.run_id, fetched, previous.state if previous else None)
         result.stale = stale
