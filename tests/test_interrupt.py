@@ -140,7 +140,9 @@ def test_second_ctrl_c_exits_at_once(project: Project, cbs_server: ODataServer) 
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
         code, err, _ = exit_within(process, PROMPT)
-    assert code == 130, err
+    # 130, or killed by SIGINT when the second signal found the interpreter already
+    # shutting down (Python restores the default handler then); a shell shows 130 for both
+    assert code in (130, -signal.SIGINT), err
     assert "Traceback" not in err
     assert sidecars(project) == before
 
@@ -227,9 +229,7 @@ def test_fetch_deadline_commits_finished_tables_and_keeps_the_rest(
         table.table_infos["Modified"] = "2030-01-01T00:00:00"
     cbs_server.add_fault("85984NED/TypedDataSet", "hang", times=None, delay=HANG)
     started = time.monotonic()
-    code, _, err = project.run(
-        "fetch", BWMONITOR_FETCH_DEADLINE="2", BWMONITOR_CBS_TIMEOUT="10"
-    )
+    code, _, err = project.run("fetch", BWMONITOR_FETCH_DEADLINE="2", BWMONITOR_CBS_TIMEOUT="10")
     took = time.monotonic() - started
     assert took < 2 + 3
     assert code == 75, err

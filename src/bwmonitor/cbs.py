@@ -8,6 +8,8 @@ module-global. We keep what it does well and own the rest at this border:
   and read timeouts, retries connection errors, timeouts, 429, 5xx and unparsable JSON
   with exponential backoff, rewrites CBS's hosts to ``BWMONITOR_CBS_URL`` when set
   (next links included), and counts requests and bytes for the store's sidecar;
+- the client's `FetchStop` is asked before every request and between retries, and clips
+  each timeout to the run's deadline, so a stopped run starts nothing new;
 - HTTP errors that are not worth retrying become `CbsTableChanged` with CBS's message.
 """
 
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import cbsodata.cbsodata3 as cbsodata_impl
 import requests
 
 from bwmonitor.errors import CbsTableChanged, CbsUnavailable
+from bwmonitor.stopping import FetchStop
 
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
 
@@ -55,6 +57,7 @@ class RequestLog:
 
 
 _active_config = CbsConfig()
+_active_stop = FetchStop()  # the open client's; never stops outside a fetch
 _current_log = threading.local()  # the RequestLog of the table this thread downloads
 
 
@@ -121,18 +124,21 @@ class _CbsSession(requests.Session):
     """The session cbsodata uses for every request: timeouts, retries, accounting."""
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        config = _active_config
-        kwargs["timeout"] = (config.connect_timeout, config.read_timeout)
+        config, stop = _active_config, _active_stop
         request.url = _rewrite(str(request.url), config.base_url)
         # cbsodata passes the proxies it read at import time; honour no_proxy instead.
         kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
         host = urlsplit(request.url).netloc
         reason = ""
         for attempt in range(1, config.attempts + 1):
+            stop.check()
+            # a CBS that never answers costs at most the time left, not 60 s per attempt
+            kwargs["timeout"] = (stop.clip(config.connect_timeout), stop.clip(config.read_timeout))
             retry_after = 0.0
             try:
                 response = super().send(request, **kwargs)
             except _TRANSIENT as error:
+                stop.check()  # a timeout cut short by the deadline is the deadline's
                 reason = _describe(error)
             else:
                 why = _retry_reason(response)
@@ -143,7 +149,7 @@ class _CbsSession(requests.Session):
                 retry_after = _retry_after_seconds(response)
             if attempt < config.attempts:
                 delay = min(config.backoff * 2 ** (attempt - 1), config.max_backoff)
-                time.sleep(max(delay, min(retry_after, config.max_backoff)))
+                stop.sleep(max(delay, min(retry_after, config.max_backoff)))
         raise CbsUnavailable(
             f"CBS at {host} did not answer usefully after {config.attempts} "
             f"attempt{'s' if config.attempts != 1 else ''}: {reason}",
@@ -179,27 +185,41 @@ class CbsClient:
     """The CBS endpoints bwmonitor uses, with CBS's failures turned into our errors.
 
     Use as a context manager: inside it, cbsodata's requests go through `_CbsSession`.
+    `stop` ends every request of the client early (a signal, the fetch deadline).
     """
 
-    def __init__(self, config: CbsConfig) -> None:
+    def __init__(self, config: CbsConfig, stop: FetchStop | None = None) -> None:
         self.config = config
-        self._saved: tuple[Any, CbsConfig, bool] | None = None
+        self.stop = stop or FetchStop()
+        self._saved: tuple[Any, CbsConfig, FetchStop, bool] | None = None
 
     def __enter__(self) -> CbsClient:
-        global _active_config
-        self._saved = (cbsodata_impl.Session, _active_config, cbsodata.options.use_https)
+        global _active_config, _active_stop
+        self._saved = (
+            cbsodata_impl.Session,
+            _active_config,
+            _active_stop,
+            cbsodata.options.use_https,
+        )
         # cbsodata creates `Session()` from its module namespace for each request.
         cbsodata_impl.Session = _CbsSession
-        _active_config = self.config
+        _active_config, _active_stop = self.config, self.stop
         # cbsodata's scheme switch is module-global; the host is passed per call and
         # rewritten by _CbsSession when BWMONITOR_CBS_URL is set.
         cbsodata.options.use_https = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        global _active_config
+        global _active_config, _active_stop
+        if self.stop.reason() is not None:
+            # Threads abandoned mid-download may still be inside cbsodata: leaving our
+            # session and the stop in place makes their next request fail at once
+            # instead of reaching CBS through a plain, unchecked Session.
+            return
         if self._saved is not None:
-            cbsodata_impl.Session, _active_config, cbsodata.options.use_https = self._saved
+            (cbsodata_impl.Session, _active_config, _active_stop, cbsodata.options.use_https) = (
+                self._saved
+            )
             self._saved = None
 
     def base_url(self, catalog: str) -> str:

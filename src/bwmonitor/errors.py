@@ -13,6 +13,8 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INVALID_INPUT = 2
 EXIT_TEMPORARY = 75  # EX_TEMPFAIL: worth retrying later (CBS down, lock held)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report `kill`
 
 
 class BwmonitorError(Exception):
@@ -59,6 +61,35 @@ class LockHeld(TemporaryFailure):
     """Another fetch or update is running on the same store."""
 
 
+class DeadlineReached(TemporaryFailure):
+    """The fetch ran out of its time (settings.fetch_deadline); cron tries again later."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"fetch deadline of {seconds:g} s reached",
+            hint="CBS is slow or not answering; set --deadline or BWMONITOR_FETCH_DEADLINE "
+            "to wait longer",
+        )
+        self.seconds = seconds
+
+    def naming(self, table_ids: Sequence[str]) -> str:
+        keep = "keeps its" if len(table_ids) == 1 else "keep their"
+        return f"{self.message}; {', '.join(table_ids)} {keep} previous version"
+
+
+class FetchCancelled(TemporaryFailure):
+    """A request was not made because the run is stopping (a signal): seen only by the
+    abandoned worker threads, never by the user."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (kill, cron's or systemd's timeout).
+
+    Like KeyboardInterrupt for SIGINT, a BaseException: no `except Exception` or
+    `except BwmonitorError` on the way up may swallow it; cli.py maps it to 143.
+    """
+
+
 class CbsTableChanged(BwmonitorError):
     """A CBS table no longer has what the catalogue asks for (a measure, a code)."""
 
@@ -87,6 +118,14 @@ class FetchFailed(BwmonitorError):
     def lines(self) -> list[str]:
         """One line per distinct error, naming its tables: CBS down is one line."""
         tables: dict[str, list[str]] = {}
+        errors: dict[str, BwmonitorError] = {}
         for table_id, failure in self.failures:
             tables.setdefault(str(failure), []).append(table_id)
-        return [f"{', '.join(ids)}: {text}" if ids[0] else text for text, ids in tables.items()]
+            errors.setdefault(str(failure), failure)
+        return [_line(errors[text], ids) for text, ids in tables.items()]
+
+
+def _line(failure: BwmonitorError, table_ids: list[str]) -> str:
+    if isinstance(failure, DeadlineReached):
+        return failure.naming(table_ids)
+    return f"{', '.join(table_ids)}: {failure}" if table_ids[0] else str(failure)
