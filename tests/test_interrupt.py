@@ -147,6 +147,27 @@ def test_second_ctrl_c_exits_at_once(project: Project, cbs_server: ODataServer) 
     assert sidecars(project) == before
 
 
+def test_sigterm_during_update_exports_nothing_and_exits_143(
+    project: Project, cbs_server: ODataServer
+) -> None:
+    """cron's or systemd's kill during update's fetch: exit 143 promptly, no export, no
+    baseline, and the run's log says it ended."""
+    out = project.root / "export"
+    log = project.root / "update.log"
+    cbs_server.add_fault("TypedDataSet", "hang", times=None, delay=HANG)
+    with bwmonitor_process(
+        project, "update", "--out", str(out), "--log-file", str(log), "--quiet"
+    ) as process:
+        wait_until(lambda: hanging_requests(cbs_server) > 0, process, "request in flight")
+        process.send_signal(signal.SIGTERM)
+        code, err, took = exit_within(process, PROMPT)
+    assert code == 143, err
+    assert took < PROMPT
+    assert not out.exists() or not any(out.iterdir())
+    assert not (project.data_dir / "last-export").exists()
+    assert "update failed" in log.read_text("utf-8").splitlines()[-1]
+
+
 SLOW_CLEANUP = """
 import sys, time
 from bwmonitor.cli import signals_as_exceptions
