@@ -95,8 +95,7 @@ def hanging_requests(server: ODataServer) -> int:
 
 
 def requests_after(server: ODataServer, moment: float) -> list[str]:
-    with server._lock:
-        return [r.path for r in server.log if r.received > moment + LOG_SLACK]
+    return [r.path for r in list(server.log) if r.received > moment + LOG_SLACK]
 
 
 # ---------------------------------------------------------------- signals during fetch

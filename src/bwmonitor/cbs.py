@@ -56,9 +56,9 @@ class RequestLog:
     bytes: int = 0
 
 
-_active_config = CbsConfig()
-_active_stop = FetchStop()  # the open client's; never stops outside a fetch
+_open_client: CbsClient | None = None  # the innermost open client
 _current_log = threading.local()  # the RequestLog of the table this thread downloads
+_current_client = threading.local()  # the client whose request this thread is making
 
 
 @contextmanager
@@ -124,7 +124,10 @@ class _CbsSession(requests.Session):
     """The session cbsodata uses for every request: timeouts, retries, accounting."""
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        config, stop = _active_config, _active_stop
+        client: CbsClient | None = getattr(_current_client, "client", None) or _open_client
+        if client is None:  # cbsodata used on its own, outside any CbsClient
+            return super().send(request, **kwargs)
+        config, stop = client.config, client.stop
         request.url = _rewrite(str(request.url), config.base_url)
         # cbsodata passes the proxies it read at import time; honour no_proxy instead.
         kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
@@ -191,36 +194,41 @@ class CbsClient:
     def __init__(self, config: CbsConfig, stop: FetchStop | None = None) -> None:
         self.config = config
         self.stop = stop or FetchStop()
-        self._saved: tuple[Any, CbsConfig, FetchStop, bool] | None = None
+        self._saved: tuple[Any, CbsClient | None, bool] | None = None
 
     def __enter__(self) -> CbsClient:
-        global _active_config, _active_stop
-        self._saved = (
-            cbsodata_impl.Session,
-            _active_config,
-            _active_stop,
-            cbsodata.options.use_https,
-        )
+        global _open_client
+        self._saved = (cbsodata_impl.Session, _open_client, cbsodata.options.use_https)
         # cbsodata creates `Session()` from its module namespace for each request.
         cbsodata_impl.Session = _CbsSession
-        _active_config, _active_stop = self.config, self.stop
+        _open_client = self
         # cbsodata's scheme switch is module-global; the host is passed per call and
         # rewritten by _CbsSession when BWMONITOR_CBS_URL is set.
         cbsodata.options.use_https = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        global _active_config, _active_stop
-        if self.stop.reason() is not None:
-            # Threads abandoned mid-download may still be inside cbsodata: leaving our
-            # session and the stop in place makes their next request fail at once
-            # instead of reaching CBS through a plain, unchecked Session.
-            return
+        global _open_client
         if self._saved is not None:
-            (cbsodata_impl.Session, _active_config, _active_stop, cbsodata.options.use_https) = (
-                self._saved
-            )
+            session, _open_client, cbsodata.options.use_https = self._saved
             self._saved = None
+            # After a stop, threads abandoned inside cbsodata's pager would create their
+            # next page's Session() from the restored, unchecked class and reach CBS.
+            # Ours stays instead: it stops their requests, and it passes any other
+            # thread's requests through unchanged.
+            if self.stop.reason() is None:
+                cbsodata_impl.Session = session
+
+    @contextmanager
+    def _requests_of_this_thread(self) -> Iterator[None]:
+        """The requests cbsodata makes in this thread in the block are this client's,
+        even after the client is closed (an abandoned thread): its stop still applies."""
+        previous = getattr(_current_client, "client", None)
+        _current_client.client = self
+        try:
+            yield
+        finally:
+            _current_client.client = previous
 
     def base_url(self, catalog: str) -> str:
         return self.config.base_url or f"https://{CATALOG_HOSTS[catalog]}"
@@ -246,13 +254,14 @@ class CbsClient:
         try:
             # The pager is private in cbsodata 1.3.x but is the only entry point that
             # takes $select and $filter without also downloading every other entity set.
-            records: list[Record] = cbsodata_impl._download_metadata(
-                table_id,
-                name,
-                select=select,
-                filters=filters,
-                catalog_url=CATALOG_HOSTS[catalog],
-            )
+            with self._requests_of_this_thread():
+                records: list[Record] = cbsodata_impl._download_metadata(
+                    table_id,
+                    name,
+                    select=select,
+                    filters=filters,
+                    catalog_url=CATALOG_HOSTS[catalog],
+                )
         except requests.HTTPError as error:
             raise _table_error(table_id, catalog, name, error) from None
         except (ValueError, KeyError, TypeError) as error:

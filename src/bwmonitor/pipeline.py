@@ -201,9 +201,9 @@ def _collect_committed(
     outcomes: dict[str, TableOutcome],
     receive: Callable[[TableOutcome | BaseException], None],
 ) -> None:
-    """After the deadline: the outcomes already sent, and those of tables committed just
-    before it (their worker is a few instructions from sending), so the report says
-    exactly which tables have their new version."""
+    """Once the wait has ended: the outcomes already sent, and those of tables committed
+    just before the deadline (their worker is a few instructions from sending them), so
+    the report says exactly which tables have their new version."""
     give_up = time.monotonic() + 5.0  # a bound, should a worker die right there
     while True:
         waiting = stop.committed - outcomes.keys()
