@@ -93,6 +93,7 @@ class RequestRecord:
 
     ``status`` is 0 while no status line has been sent, and stays 0 when the connection
     was reset without reply. ``bytes_sent`` counts body bytes handed to the socket.
+    ``received`` is ``time.monotonic()`` on arrival (compare with the test's own clock).
     """
 
     method: str
@@ -103,6 +104,7 @@ class RequestRecord:
     entity: str | None
     table_id: str | None
     fault: str | None = None
+    received: float = field(default_factory=time.monotonic)
 
 
 @dataclass

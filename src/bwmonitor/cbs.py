@@ -8,6 +8,8 @@ module-global. We keep what it does well and own the rest at this border:
   and read timeouts, retries connection errors, timeouts, 429, 5xx and unparsable JSON
   with exponential backoff, rewrites CBS's hosts to ``BWMONITOR_CBS_URL`` when set
   (next links included), and counts requests and bytes for the store's sidecar;
+- the client's `FetchStop` is asked before every request and between retries, and clips
+  each timeout to the run's deadline, so a stopped run starts nothing new;
 - HTTP errors that are not worth retrying become `CbsTableNotFound` (an unknown table)
   or `CbsTableChanged`, with CBS's message.
 """
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import cbsodata.cbsodata3 as cbsodata_impl
 import requests
 
 from bwmonitor.errors import CbsTableChanged, CbsTableNotFound, CbsUnavailable
+from bwmonitor.stopping import FetchStop
 
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
 
@@ -55,8 +57,9 @@ class RequestLog:
     bytes: int = 0
 
 
-_active_config = CbsConfig()
+_open_client: CbsClient | None = None  # the innermost open client
 _current_log = threading.local()  # the RequestLog of the table this thread downloads
+_current_client = threading.local()  # the client whose request this thread is making
 
 
 @contextmanager
@@ -122,18 +125,24 @@ class _CbsSession(requests.Session):
     """The session cbsodata uses for every request: timeouts, retries, accounting."""
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        config = _active_config
-        kwargs["timeout"] = (config.connect_timeout, config.read_timeout)
+        client: CbsClient | None = getattr(_current_client, "client", None) or _open_client
+        if client is None:  # cbsodata used on its own, outside any CbsClient
+            return super().send(request, **kwargs)
+        config, stop = client.config, client.stop
         request.url = _rewrite(str(request.url), config.base_url)
         # cbsodata passes the proxies it read at import time; honour no_proxy instead.
         kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
         host = urlsplit(request.url).netloc
         reason = ""
         for attempt in range(1, config.attempts + 1):
+            stop.check()
+            # a CBS that never answers costs at most the time left, not 60 s per attempt
+            kwargs["timeout"] = (stop.clip(config.connect_timeout), stop.clip(config.read_timeout))
             retry_after = 0.0
             try:
                 response = super().send(request, **kwargs)
             except _TRANSIENT as error:
+                stop.check()  # a timeout cut short by the deadline is the deadline's
                 reason = _describe(error)
             else:
                 why = _retry_reason(response)
@@ -144,7 +153,7 @@ class _CbsSession(requests.Session):
                 retry_after = _retry_after_seconds(response)
             if attempt < config.attempts:
                 delay = min(config.backoff * 2 ** (attempt - 1), config.max_backoff)
-                time.sleep(max(delay, min(retry_after, config.max_backoff)))
+                stop.sleep(max(delay, min(retry_after, config.max_backoff)))
         raise CbsUnavailable(
             f"CBS at {host} did not answer usefully after {config.attempts} "
             f"attempt{'s' if config.attempts != 1 else ''}: {reason}",
@@ -190,28 +199,47 @@ class CbsClient:
     """The CBS endpoints bwmonitor uses, with CBS's failures turned into our errors.
 
     Use as a context manager: inside it, cbsodata's requests go through `_CbsSession`.
+    `stop` ends every request of the client early (a signal, the fetch deadline).
     """
 
-    def __init__(self, config: CbsConfig) -> None:
+    def __init__(self, config: CbsConfig, stop: FetchStop | None = None) -> None:
         self.config = config
-        self._saved: tuple[Any, CbsConfig, bool] | None = None
+        self.stop = stop or FetchStop()
+        self._saved: tuple[Any, CbsClient | None, bool] | None = None
 
     def __enter__(self) -> CbsClient:
-        global _active_config
-        self._saved = (cbsodata_impl.Session, _active_config, cbsodata.options.use_https)
+        global _open_client
+        self._saved = (cbsodata_impl.Session, _open_client, cbsodata.options.use_https)
         # cbsodata creates `Session()` from its module namespace for each request.
         cbsodata_impl.Session = _CbsSession
-        _active_config = self.config
+        _open_client = self
         # cbsodata's scheme switch is module-global; the host is passed per call and
         # rewritten by _CbsSession when BWMONITOR_CBS_URL is set.
         cbsodata.options.use_https = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        global _active_config
+        global _open_client
         if self._saved is not None:
-            cbsodata_impl.Session, _active_config, cbsodata.options.use_https = self._saved
+            session, _open_client, cbsodata.options.use_https = self._saved
             self._saved = None
+            # After a stop, threads abandoned inside cbsodata's pager would create their
+            # next page's Session() from the restored, unchecked class and reach CBS.
+            # Ours stays instead: it stops their requests, and it passes any other
+            # thread's requests through unchanged.
+            if self.stop.reason() is None:
+                cbsodata_impl.Session = session
+
+    @contextmanager
+    def _requests_of_this_thread(self) -> Iterator[None]:
+        """The requests cbsodata makes in this thread in the block are this client's,
+        even after the client is closed (an abandoned thread): its stop still applies."""
+        previous = getattr(_current_client, "client", None)
+        _current_client.client = self
+        try:
+            yield
+        finally:
+            _current_client.client = previous
 
     def base_url(self, catalog: str) -> str:
         return self.config.base_url or f"https://{CATALOG_HOSTS[catalog]}"
@@ -252,13 +280,14 @@ class CbsClient:
         try:
             # The pager is private in cbsodata 1.3.x but is the only entry point that
             # takes $select and $filter without also downloading every other entity set.
-            records: list[Record] = cbsodata_impl._download_metadata(
-                table_id,
-                name,
-                select=select,
-                filters=filters,
-                catalog_url=CATALOG_HOSTS[catalog],
-            )
+            with self._requests_of_this_thread():
+                records: list[Record] = cbsodata_impl._download_metadata(
+                    table_id,
+                    name,
+                    select=select,
+                    filters=filters,
+                    catalog_url=CATALOG_HOSTS[catalog],
+                )
         except requests.HTTPError as error:
             raise _table_error(table_id, catalog, name, error) from None
         except (ValueError, KeyError, TypeError) as error:

@@ -2,30 +2,52 @@
 
 Exit codes: 0 success; 1 an error reported as one clear message; 2 invalid input (usage,
 unknown region or table, invalid catalogue); 75 temporary failure worth retrying later
-(CBS unreachable after retries, another run holds the lock).
+(CBS unreachable after retries, the fetch deadline, another run holds the lock); 130
+interrupted (Ctrl-C); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from bwmonitor import render
-from bwmonitor.errors import EXIT_ERROR, BwmonitorError, FetchFailed
-from bwmonitor.settings import ENV_CATALOG, ENV_DATA_DIR, ENV_LOG_FILE, Settings, resolve
+from bwmonitor.errors import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    BwmonitorError,
+    FetchFailed,
+    Terminated,
+)
+from bwmonitor.settings import (
+    DEFAULT_FETCH_DEADLINE,
+    ENV_CATALOG,
+    ENV_DATA_DIR,
+    ENV_FETCH_DEADLINE,
+    ENV_LOG_FILE,
+    Settings,
+    resolve,
+)
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 error (one clear message); 2 invalid input "
     "(usage, unknown region or table, invalid catalogue); 75 temporary failure, "
-    "retry later (CBS unreachable, another run holds the lock)."
+    "retry later (CBS unreachable, fetch deadline reached, another run holds the lock); "
+    "130 interrupted (Ctrl-C); 143 terminated (SIGTERM)."
 )
+STOPPED_KEEPS = "the store and the last export keep their last complete state"
 
 app = typer.Typer(
     help="Monitor Brede Welvaart: CBS StatLine figures for Drenthe, compared and published.\n\n"
@@ -93,22 +115,76 @@ QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress or summary; only errors.")
 ]
 
+DeadlineOption = Annotated[
+    float | None,
+    typer.Option(
+        "--deadline",
+        help=f"Seconds the fetch may take in all; tables not finished by then keep their "
+        f"previous version and the run exits 75. Env {ENV_FETCH_DEADLINE}. "
+        f"Default: {DEFAULT_FETCH_DEADLINE:g}.",
+        show_default=False,
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@contextmanager
+def signals_as_exceptions() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated, so a run unwinds
+    (requests abandoned, staging folders removed, the lock released); a second signal
+    during that ends the process at once.
+
+    Python runs handlers only in the main thread; elsewhere (a notebook's worker) this
+    does nothing. After a signal the handlers stay: the process is on its way out.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def exit_now(signum: int, frame: FrameType | None) -> None:
+        os._exit(128 + signum)  # the first signal's orderly stop takes too long for the user
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        for each in previous:
+            signal.signal(each, exit_now)
+        if signum == signal.SIGTERM:
+            raise Terminated("terminated")
+        raise KeyboardInterrupt
+
+    for each in previous:
+        signal.signal(each, first)
+    stopped = False
+    try:
+        yield
+    except (KeyboardInterrupt, Terminated):
+        stopped = True
+        raise
+    finally:
+        if not stopped:
+            for each, handler in previous.items():
+                signal.signal(each, handler)
+
+
 def reports_errors(command: F) -> F:
-    """Turn our errors into one line on stderr and their exit code; never a traceback."""
+    """Turn our errors into one line on stderr and their exit code; never a traceback.
+    SIGINT and SIGTERM stop the command with 130 and 143."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with signals_as_exceptions():
+                return command(*args, **kwargs)
         except BwmonitorError as problem:
             render.error(problem)
             raise typer.Exit(problem.exit_code) from None
         except KeyboardInterrupt:
-            render.message("interrupted; the store keeps its last complete state")
-            raise typer.Exit(130) from None
+            render.message(f"interrupted; {STOPPED_KEEPS}")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            render.message(f"terminated; {STOPPED_KEEPS}")
+            raise typer.Exit(EXIT_TERMINATED) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as bug:  # a bug: still one line, details on request
@@ -123,8 +199,13 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _settings(data_dir: Path | None, catalog: Path | None, quiet: bool = False) -> Settings:
-    return resolve(data_dir=data_dir, catalog=catalog, quiet=quiet)
+def _settings(
+    data_dir: Path | None,
+    catalog: Path | None,
+    quiet: bool = False,
+    deadline: float | None = None,
+) -> Settings:
+    return resolve(data_dir=data_dir, catalog=catalog, quiet=quiet, fetch_deadline=deadline)
 
 
 @app.command()
@@ -136,15 +217,18 @@ def fetch(
         bool, typer.Option("--force", help="Refetch every table, changed or not.")
     ] = False,
     quiet: QuietOption = False,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Bring the catalogue's CBS StatLine tables into the local store.
 
     Only tables whose CBS 'Modified' date changed are downloaded, and of those only the
     catalogue's measures and regions. A table that fails keeps its previous version.
+    Exit 75 when CBS could not be reached or the deadline passed; Ctrl-C (130) and
+    SIGTERM (143) stop at once, committing nothing more.
     """
     from bwmonitor import pipeline
 
-    settings = _settings(data_dir, catalog, quiet)
+    settings = _settings(data_dir, catalog, quiet, deadline)
     with render.fetch_progress(enabled=not quiet) as (on_start, on_done):
         report = pipeline.fetch(settings, force=force, on_start=on_start, on_table_done=on_done)
     if not quiet:
@@ -331,6 +415,7 @@ def update(
         bool,
         typer.Option("--quiet", "-q", help="Nothing on stdout or stderr unless it fails (cron)."),
     ] = False,
+    deadline: DeadlineOption = None,
 ) -> None:
     """What cron runs: fetch, and when the data changed since the last export, export
     into a new dated folder, point <out>/latest at it and write a change report.
@@ -339,13 +424,15 @@ def update(
     <out>/wijzigingen/) lists the CBS tables that changed, new periods, revised
     figures (old -> new) and provisional figures that became definitive. When nothing
     changed, nothing is exported. A failed run exports nothing and keeps the last
-    export; the next run finds the same changes. See docs/update.md.
+    export; the next run finds the same changes. Exit codes: 0 done; 1 error; 2
+    invalid input; 75 retry later (CBS unreachable, the fetch deadline passed, another
+    run holds the lock); 130 Ctrl-C; 143 SIGTERM. See docs/update.md.
     """
     from bwmonitor.runlog import RunLog, new_run_id
     from bwmonitor.update import ExportSettings, stale_error
     from bwmonitor.update import update as run_update
 
-    settings = _settings(data_dir, catalog, quiet)
+    settings = _settings(data_dir, catalog, quiet, deadline)
     export_settings = ExportSettings(out=out, fmt=fmt.value, charts=charts, regions=region)
     with (
         RunLog(log_file, new_run_id()) as log,

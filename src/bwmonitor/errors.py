@@ -13,6 +13,8 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INVALID_INPUT = 2
 EXIT_TEMPORARY = 75  # EX_TEMPFAIL: worth retrying later (CBS down, lock held)
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report `kill`
 
 
 class BwmonitorError(Exception):
@@ -59,6 +61,35 @@ class LockHeld(TemporaryFailure):
     """Another fetch or update is running on the same store."""
 
 
+class DeadlineReached(TemporaryFailure):
+    """The fetch ran out of its time (settings.fetch_deadline); cron tries again later."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"fetch deadline of {seconds:g} s reached",
+            hint="CBS is slow or not answering; set --deadline or BWMONITOR_FETCH_DEADLINE "
+            "to wait longer",
+        )
+        self.seconds = seconds
+
+    def naming(self, table_ids: Sequence[str]) -> str:
+        keep = "keeps its" if len(table_ids) == 1 else "keep their"
+        return f"{self.message}; {', '.join(table_ids)} {keep} previous version"
+
+
+class FetchCancelled(TemporaryFailure):
+    """A request was not made because the run is stopping (a signal): seen only by the
+    abandoned worker threads, never by the user."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (kill, cron's or systemd's timeout).
+
+    Like KeyboardInterrupt for SIGINT, a BaseException: no `except Exception` or
+    `except BwmonitorError` on the way up may swallow it; cli.py maps it to 143.
+    """
+
+
 class CbsTableChanged(BwmonitorError):
     """A CBS table no longer has what the catalogue asks for (a measure, a code)."""
 
@@ -96,12 +127,19 @@ class FetchFailed(BwmonitorError):
         """One line per distinct error, naming its tables (unless the error does): CBS
         down is one line."""
         tables: dict[str, list[str]] = {}
+        errors: dict[str, BwmonitorError] = {}
         for table_id, failure in self.failures:
             tables.setdefault(str(failure), []).append(table_id)
-        return [
-            text if all(t in text for t in ids) else f"{', '.join(ids)}: {text}"
-            for text, ids in tables.items()
-        ]
+            errors.setdefault(str(failure), failure)
+        return [_line(errors[text], ids) for text, ids in tables.items()]
+
+
+def _line(failure: BwmonitorError, table_ids: list[str]) -> str:
+    """The error with its tables, unless it names them itself."""
+    if isinstance(failure, DeadlineReached):
+        return failure.naming(table_ids)
+    text = str(failure)
+    return text if all(t in text for t in table_ids) else f"{', '.join(table_ids)}: {text}"
 
 
 class StaleTables(BwmonitorError):

@@ -6,12 +6,15 @@ export together, in update.py). No step calls the next on its own.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from threading import Event
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor import catalog as catalog_module
@@ -28,12 +31,20 @@ from bwmonitor.checks import (
 )
 from bwmonitor.compare import Comparison, compare
 from bwmonitor.download import download, request_signature
-from bwmonitor.errors import BwmonitorError, CatalogInvalid, CbsUnavailable, InvalidInput
+from bwmonitor.errors import (
+    BwmonitorError,
+    CatalogInvalid,
+    CbsUnavailable,
+    DeadlineReached,
+    InvalidInput,
+    TemporaryFailure,
+)
 from bwmonitor.lock import store_lock
 from bwmonitor.mapping import Observations, observe
 from bwmonitor.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.settings import Settings
 from bwmonitor.stale import StaleTable
+from bwmonitor.stopping import FetchStop
 from bwmonitor.store import DataView, StoredTable, TableDir, TableMeta, describe_origin
 from bwmonitor.suggest import did_you_mean
 
@@ -41,6 +52,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 MAX_PARALLEL_TABLES = 4  # polite to CBS, and enough to hide its latency
+# How often the waiting main thread wakes: to notice the deadline, and to let Python run
+# signal handlers, which it does only in the main thread, between bytecodes.
+WAIT_STEP = 0.1
 
 
 @dataclass
@@ -112,7 +126,8 @@ def fetch(
 
     The catalogue is validated before any request. Tables are fetched in parallel;
     one that fails keeps its previous version. Once CBS proves unreachable, tables not
-    yet started are skipped rather than each waiting out its own retries.
+    yet started are skipped rather than each waiting out its own retries. At
+    `settings.fetch_deadline` the tables not finished keep their previous version.
     """
     catalog = load_catalog(settings)
     with store_lock(settings.data_dir):
@@ -126,52 +141,111 @@ def fetch_locked(
     on_table_done: ProgressHook | None = None,
     on_start: Callable[[list[str]], None] | None = None,
 ) -> FetchReport:
-    """`fetch` for a caller that already holds the store's lock (update)."""
+    """`fetch` for a caller that already holds the store's lock (update).
+
+    Worker threads download; this (main) thread only waits, in short steps. On
+    KeyboardInterrupt (or any exception) it stops the workers and returns at once:
+    requests in flight are abandoned, not awaited, and nothing is committed after.
+    """
     requests = catalog.table_requests()
     store = TableDir(settings.data_dir)
-    client = CbsClient(cbs_config(settings))
-    unreachable = Event()
+    stop = FetchStop(settings.fetch_deadline)
+    client = CbsClient(cbs_config(settings), stop)
+    unreachable = threading.Event()
+    pending: queue.SimpleQueue[TableRequest] = queue.SimpleQueue()
+    results: queue.SimpleQueue[TableOutcome | BaseException] = queue.SimpleQueue()
+    for request in requests:
+        pending.put(request)
 
     def run(request: TableRequest) -> TableOutcome:
         outcome = attempt(request)
-        if outcome.status in ("failed", "skipped"):  # a damaged table gets a good copy back
-            outcome.notices += integrity.restore_if_damaged(
-                store, request.table_id, settings.data_dir, outcome.error
-            )
+        if outcome.status in ("failed", "skipped") and stop.reason() is None:
+            # a damaged table gets a good copy back; a restore is a commit, so not
+            # once the run is stopping
+            with suppress(TemporaryFailure), stop.committing(request.table_id):
+                outcome.notices += integrity.restore_if_damaged(
+                    store, request.table_id, settings.data_dir, outcome.error
+                )
         return outcome
 
     def attempt(request: TableRequest) -> TableOutcome:
         if unreachable.is_set():
             return TableOutcome(request.table_id, "skipped")
         try:
-            return _fetch_table(client, store, request, force)
+            return _fetch_table(client, store, request, force, stop)
         except CbsUnavailable as error:
             unreachable.set()
             return TableOutcome(request.table_id, "failed", error=error)
         except BwmonitorError as error:
             return TableOutcome(request.table_id, "failed", error=error)
 
+    def work() -> None:
+        while stop.reason() is None:
+            try:
+                request = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results.put(run(request))
+            except BaseException as bug:  # re-raised in the main thread
+                results.put(bug)
+                return
+
+    outcomes: dict[str, TableOutcome] = {}
+
+    def receive(result: TableOutcome | BaseException) -> None:
+        if isinstance(result, BaseException):
+            raise result
+        outcomes[result.table_id] = result
+        if on_table_done is not None:
+            on_table_done(result)
+
     with client:
         if on_start is not None:
             on_start([r.table_id for r in requests])
-        workers = max(1, min(MAX_PARALLEL_TABLES, len(requests)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-            futures: list[Future[TableOutcome]] = [pool.submit(run, r) for r in requests]
-            if on_table_done is not None:
-                for future in futures:
-                    # an unexpected error is raised once, by f.result() below, and not
-                    # in a worker thread's callback (where it printed a traceback)
-                    future.add_done_callback(
-                        lambda f: (
-                            None if f.cancelled() or f.exception() else on_table_done(f.result())
-                        )
-                    )
-            outcomes = [f.result() for f in futures]
-    return FetchReport(str(settings.data_dir), outcomes)
+        try:
+            # daemon threads: a thread stuck in a request must not keep the process alive
+            # (ThreadPoolExecutor joins its threads at exit, however long they take)
+            for number in range(max(1, min(MAX_PARALLEL_TABLES, len(requests)))):
+                threading.Thread(target=work, name=f"fetch-{number}", daemon=True).start()
+            while len(outcomes) < len(requests) and not stop.deadline_passed():
+                with suppress(queue.Empty):
+                    receive(results.get(timeout=WAIT_STEP))
+        finally:
+            if len(outcomes) < len(requests):  # a signal, a bug or the deadline:
+                stop.cancel()  # nothing new starts, nothing more is committed
+        _collect_committed(stop, results, outcomes, receive)
+    if len(outcomes) < len(requests):
+        deadline = DeadlineReached(settings.fetch_deadline)
+        for request in requests:
+            if request.table_id not in outcomes:
+                outcomes[request.table_id] = TableOutcome(
+                    request.table_id, "failed", error=deadline
+                )
+    return FetchReport(str(settings.data_dir), [outcomes[r.table_id] for r in requests])
+
+
+def _collect_committed(
+    stop: FetchStop,
+    results: queue.SimpleQueue[TableOutcome | BaseException],
+    outcomes: dict[str, TableOutcome],
+    receive: Callable[[TableOutcome | BaseException], None],
+) -> None:
+    """Once the wait has ended: the outcomes already sent, and those of tables committed
+    just before the deadline (their worker is a few instructions from sending them), so
+    the report says exactly which tables have their new version."""
+    give_up = time.monotonic() + 5.0  # a bound, should a worker die right there
+    while True:
+        waiting = stop.committed - outcomes.keys()
+        try:
+            receive(results.get(timeout=WAIT_STEP) if waiting else results.get_nowait())
+        except queue.Empty:
+            if not waiting or time.monotonic() > give_up:
+                return
 
 
 def _fetch_table(
-    client: CbsClient, store: TableDir, request: TableRequest, force: bool
+    client: CbsClient, store: TableDir, request: TableRequest, force: bool, stop: FetchStop
 ) -> TableOutcome:
     table_id = request.table_id
     damage = integrity.inspect(store, table_id)  # a damaged table is never up to date
@@ -206,7 +280,8 @@ def _fetch_table(
     table.sidecar["requests"] += log.requests
     table.sidecar["bytes"] += log.bytes
     table.sidecar["urls"] = log.urls + table.sidecar["urls"]
-    meta = store.write(table_id, table.frame, table.sidecar)
+    with stop.committing(table_id):  # not once the run is stopping: it keeps the old one
+        meta = store.write(table_id, table.frame, table.sidecar)
     return TableOutcome(
         table_id,
         "updated",

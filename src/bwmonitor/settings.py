@@ -17,6 +17,12 @@ ENV_CBS_URL = "BWMONITOR_CBS_URL"
 ENV_CBS_TIMEOUT = "BWMONITOR_CBS_TIMEOUT"  #: read timeout per request, seconds
 ENV_CBS_ATTEMPTS = "BWMONITOR_CBS_ATTEMPTS"  #: tries per request, the first included
 ENV_CBS_BACKOFF = "BWMONITOR_CBS_BACKOFF"  #: seconds before the first retry, then doubled
+ENV_FETCH_DEADLINE = "BWMONITOR_FETCH_DEADLINE"  #: fetch --deadline, update --deadline
+
+# 15 minutes: a normal fetch takes under a minute, and an hourly cron run that meets a
+# CBS that never answers still ends well before the next one starts.
+DEFAULT_FETCH_DEADLINE = 900.0
+MIN_FETCH_DEADLINE = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,7 @@ class Settings:
     cbs_read_timeout: float = 60.0
     cbs_attempts: int = 4
     cbs_backoff: float = 1.0
+    fetch_deadline: float = DEFAULT_FETCH_DEADLINE  #: seconds for the whole fetch
 
 
 def default_data_dir() -> Path:
@@ -41,6 +48,7 @@ def resolve(
     catalog: Path | None = None,
     quiet: bool = False,
     environ: Mapping[str, str] | None = None,
+    fetch_deadline: float | None = None,
 ) -> Settings:
     """Options win over environment variables, which win over defaults."""
     env = os.environ if environ is None else environ
@@ -58,7 +66,16 @@ def resolve(
         cbs_read_timeout=_number(env, ENV_CBS_TIMEOUT, 60.0, minimum=0.1),
         cbs_attempts=int(_number(env, ENV_CBS_ATTEMPTS, 4, minimum=1)),
         cbs_backoff=_number(env, ENV_CBS_BACKOFF, 1.0, minimum=0.0),
+        fetch_deadline=_fetch_deadline(fetch_deadline, env),
     )
+
+
+def _fetch_deadline(option: float | None, env: Mapping[str, str]) -> float:
+    if option is None:
+        return _number(env, ENV_FETCH_DEADLINE, DEFAULT_FETCH_DEADLINE, MIN_FETCH_DEADLINE)
+    if option < MIN_FETCH_DEADLINE:
+        raise InvalidInput(f"--deadline {option:g} must be a number >= {MIN_FETCH_DEADLINE:g}")
+    return option
 
 
 def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
