@@ -15,7 +15,20 @@ from bwmonitor.cli import app
 from tests import fixtures_cbs
 from tests.odata_server import FakeTable, ODataServer
 
-FETCH_CATALOG = """
+# Total population on 1 January from 03759ned (source "bevolking"), in theme "t".
+POPULATION_INDICATOR = """
+[indicators.inwoners]
+title = "Inwoners op 1 januari"
+theme = "t"
+better = "neutral"
+source = "bevolking"
+measure = "BevolkingOp1Januari_1"
+filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
+aggregate = "sum"
+"""
+
+FETCH_CATALOG = (
+    """
 [monitor]
 title = "Testmonitor"
 
@@ -48,15 +61,9 @@ source = "kwb"
 measure = "PersonenPerSoortUitkeringBijstand"
 aggregate = "sum"
 
-[indicators.inwoners]
-title = "Inwoners op 1 januari"
-theme = "t"
-better = "neutral"
-source = "bevolking"
-measure = "BevolkingOp1Januari_1"
-filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
-aggregate = "sum"
-
+"""
+    + POPULATION_INDICATOR
+    + """
 [indicators.gezondheid]
 title = "Ervaren gezondheid (zeer) goed"
 theme = "t"
@@ -67,6 +74,7 @@ measure = "ErvarenGezondheidGoedZeerGoed_4"
 filters = { Leeftijd = "20300", Marges = "MW00000" }
 aggregate = "none"
 """
+)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from bwmonitor import __version__
 from bwmonitor.cli import app
-from tests.conftest import Project
+from tests.conftest import POPULATION_INDICATOR, Project
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "cbs"
 runner = CliRunner()
@@ -51,16 +51,8 @@ POPULATION = (
     + """
 [sources.bevolking]
 table = "03759ned"
-
-[indicators.inwoners]
-title = "Inwoners op 1 januari"
-theme = "t"
-better = "neutral"
-source = "bevolking"
-measure = "BevolkingOp1Januari_1"
-filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
-aggregate = "sum"
 """
+    + POPULATION_INDICATOR
 )
 
 

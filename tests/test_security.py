@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from bwmonitor.cli import app
 from bwmonitor.errors import BwmonitorError
+from tests.conftest import POPULATION_INDICATOR
 
 runner = CliRunner()
 
@@ -190,22 +191,16 @@ def test_compare_csv_neutralises_text_fields_not_numbers(tmp_path: Path) -> None
 # ------------------------------------------------------------ files outside the folder
 
 UNSAFE_IDS = ["../../x", "/abs/x"]
-SAFE_CATALOG = """
+SAFE_CATALOG = (
+    """
 [themes.t]
 title = "Thema"
 
 [sources.bevolking]
 table = "03759ned"
-
-[indicators.inwoners]
-title = "Inwoners"
-theme = "t"
-better = "neutral"
-source = "bevolking"
-measure = "BevolkingOp1Januari_1"
-filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
-aggregate = "sum"
 """
+    + POPULATION_INDICATOR
+)
 
 
 def catalog_with(tmp_path: Path, text: str) -> dict[str, str]:
@@ -302,7 +297,8 @@ def test_second_export_of_the_day_keeps_the_first_and_its_users_files(tmp_path: 
 
 def test_dollar_signs_in_titles_are_drawn_as_text_in_charts(tmp_path: Path) -> None:
     """A title with '$' (matplotlib's mathtext) is text in a chart, not a crash."""
-    text = SAFE_CATALOG.replace('title = "Inwoners"', "title = 'Kosten $\\frac{ in $ euro'")
+    title = 'title = "Inwoners op 1 januari"'
+    text = SAFE_CATALOG.replace(title, "title = 'Kosten $\\frac{ in $ euro'")
     env = catalog_with(tmp_path, text + "footnote = '$_$'\n")
     code, _, err = run(env, "export", "--out", str(tmp_path / "out"))
     assert code == 0, err
