@@ -164,7 +164,7 @@ def test_sigterm_during_update_exports_nothing_and_exits_143(
     assert took < PROMPT
     assert not out.exists() or not any(out.iterdir())
     assert not (project.data_dir / "last-export").exists()
-    assert "update failed" in log.read_text("utf-8").splitlines()[-1]
+    assert "update terminated (SIGTERM), exit 143" in log.read_text("utf-8").splitlines()[-1]
 
 
 SLOW_CLEANUP = """

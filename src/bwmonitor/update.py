@@ -25,7 +25,9 @@ from bwmonitor import baseline, change_report, changes, integrity
 from bwmonitor.catalog import Catalog
 from bwmonitor.change_report import ChangeReport
 from bwmonitor.errors import (
+    EXIT_INTERRUPTED,
     EXIT_TEMPORARY,
+    EXIT_TERMINATED,
     BwmonitorError,
     CbsTableChanged,
     CbsTableNotFound,
@@ -33,6 +35,7 @@ from bwmonitor.errors import (
     StaleTables,
     StoreError,
     TemporaryFailure,
+    Terminated,
 )
 from bwmonitor.export.folder import point_latest
 from bwmonitor.lock import store_lock
@@ -98,6 +101,12 @@ def update(
         result = _update(settings, log, export or ExportSettings(), force, on_start, on_table_done)
     except BwmonitorError as error:
         log.event(f"update failed, exit {error.exit_code}: {error}")
+        raise
+    except KeyboardInterrupt:
+        log.event(f"update interrupted (Ctrl-C), exit {EXIT_INTERRUPTED}; {NOT_EXPORTED}")
+        raise
+    except Terminated:
+        log.event(f"update terminated (SIGTERM), exit {EXIT_TERMINATED}; {NOT_EXPORTED}")
         raise
     except BaseException as error:
         log.event(f"update failed: {type(error).__name__}: {error}")
