@@ -64,7 +64,8 @@ def extract_drenthe(
             raise InvalidInput(
                 f"table {table_id} has no stored measure {key!r}{did_you_mean(key, meta.measures)}"
             )
-    frame = stored.location.frame(meta)
+    frame = view.frame(table_id)  # the rows of this very sidecar, even while fetch commits
+    assert frame is not None  # the view found the table above
     region_dim = meta.region_dimension
     time_dim = meta.time_dimension
     if region_dim is None:
