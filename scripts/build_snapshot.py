@@ -99,14 +99,19 @@ def number(text: str | None) -> float | None:
     return float(text)
 
 
-def measure(title: str, unit: str, decimals: int, datatype: str = "Double") -> dict[str, Any]:
-    return {
+def measure(
+    title: str, unit: str, decimals: int, datatype: str = "Double", description: str = ""
+) -> dict[str, Any]:
+    info: dict[str, Any] = {
         "title": title,
         "unit": unit,
         "decimals": decimals,
         "datatype": datatype,
         "requested": None,
     }
+    if description:  # only where the real DataProperties have one (KWB 2020, 2024)
+        info["description"] = description
+    return info
 
 
 def dimension(
@@ -161,6 +166,7 @@ def kwb_table(
             (topics[k].get("Unit") or "").strip(),
             int(topics[k].get("Decimals") or 0),
             topics[k]["Datatype"],
+            str(topics[k].get("Description") or "").strip(),
         )
         for k in keep
     }

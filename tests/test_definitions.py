@@ -84,15 +84,16 @@ def test_every_shipped_indicator_shows_a_definition(tmp_path: Path) -> None:
 
 def test_a_definition_must_name_its_source(tmp_path: Path) -> None:
     """A catalogue definition without `definition_source` is a catalogue problem (exit 2)."""
-    text = shipped_catalog_text().replace(
-        'title = "Overgewicht (18+)"',
-        'title = "Overgewicht (18+)"\ndefinition = "BMI van 25 of hoger."',
+    text = shipped_catalog_text() + (
+        '\n[indicators.eigen_aandeel]\ntitle = "Aandeel 0-15"\ntheme = "bevolking"\n'
+        'better = "neutral"\nnumerator = "inwoners_0_15"\ndenominator = "inwoners_kwb"\n'
+        'scale = 100\naggregate = "ratio"\ndefinition = "Inwoners van 0 tot 15 jaar, in %."\n'
     )
     path = tmp_path / "indicators.toml"
     path.write_text(text, encoding="utf-8")
     code, _, err = run("catalog", "check", "--catalog", str(path), data_dir=tmp_path)
     assert code == 2
-    assert "indicators.overgewicht.definition: name where it comes from" in err
+    assert "indicators.eigen_aandeel.definition: name where it comes from" in err
 
 
 # ---------------------------------------------------------------- point 15: renamed measures
@@ -108,16 +109,19 @@ def test_shipped_catalogue_check_has_zero_warnings(tmp_path: Path) -> None:
 
 def test_measure_by_year_must_name_years_of_the_series(tmp_path: Path) -> None:
     """A year the source's series does not have is a catalogue problem, with the choices."""
-    text = shipped_catalog_text().replace(
-        'measure = "GemiddeldeWOZWaardeVanWoningen"',
-        'measure = "GemiddeldeWOZWaardeVanWoningen"\n'
-        'measure_by_year = { "2018" = "GemiddeldeWoningwaarde" }',
+    text = shipped_catalog_text() + (
+        '\n[indicators.woz_oud]\ntitle = "WOZ"\ntheme = "wonen"\nbetter = "neutral"\n'
+        'source = "kwb"\nmeasure = "GemiddeldeWOZWaardeVanWoningen"\n'
+        'measure_by_year = { "2018" = "GemiddeldeWoningwaarde" }\naggregate = "none"\n'
     )
     path = tmp_path / "indicators.toml"
     path.write_text(text, encoding="utf-8")
     code, _, err = run("catalog", "check", "--catalog", str(path), data_dir=tmp_path)
     assert code == 2
-    assert "indicators.woz_waarde.measure_by_year.2018: source 'kwb' has no table for 2018" in err
+    assert (
+        "indicators.woz_oud.measure_by_year.2018: source 'kwb' has no table for 2018 "
+        "(its years: 2019, 2020, 2021, 2022, 2023, 2024)"
+    ) in err
 
 
 def test_fetch_resolves_a_measure_renamed_within_the_series(

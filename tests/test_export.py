@@ -85,7 +85,7 @@ def test_theme_sheet_colours_best_and_worst_quarters(workbook: Any) -> None:
     header = [c.value for c in sheet[1]]
     column = header.index("2020")
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "Bijstandsuitkeringen per 1.000 inwoners" and row[2].value == "GM0114":
+        if row[0].value == "Personen met bijstand per 1.000 inwoners" and row[2].value == "GM0114":
             assert row[column].fill.fgColor.rgb.endswith("FFC7CE")
             return
     raise AssertionError("row not found")

@@ -87,7 +87,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "table[str]",
             "A table series, one CBS table per year, e.g. the KWB tables: "
             '{ "2020" = "84799NED", "2024" = "85984NED" }. Measures are matched across '
-            "years by key stem, since CBS renumbers keys every year.",
+            "years by key stem, since CBS renumbers keys every year; a measure CBS renamed "
+            "in some years names those years' stem in the indicator's measure_by_year.",
         ),
         Field(
             "catalog",
@@ -128,6 +129,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "(AantalInwoners).",
         ),
         Field(
+            "measure_by_year",
+            "table[str]",
+            "For a series: the key stem in the years where CBS named the measure "
+            "differently; other years use `measure`. E.g. the KWB WOZ value, called "
+            'GemiddeldeWoningwaarde in 2019 and 2020: measure_by_year = { "2019" = '
+            '"GemiddeldeWoningwaarde", "2020" = "GemiddeldeWoningwaarde" }. Each year must '
+            "be a year of the source's series.",
+        ),
+        Field(
             "filters",
             "table[str]",
             'Dimension codes, e.g. { Geslacht = "T001038", Leeftijd = "20300" }.',
@@ -144,6 +154,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         ),
         Field("weight", "str", "For weighted_mean: id of the weight indicator (same period)."),
         Field("footnote", "str", "Footnote printed with the indicator."),
+        Field(
+            "definition",
+            "str",
+            "What the indicator counts, in a sentence or two. `catalog show` quotes CBS's "
+            "own Description of the measure when the stored metadata has one, and this "
+            "definition otherwise (always for derived ratios and local CSVs).",
+        ),
+        Field(
+            "definition_source",
+            "str",
+            'Where `definition` comes from, e.g. "CBS, tabel 84799NED (DataProperties)" '
+            'or "bwmonitor, naar CBS-tabel 86161NED". Required with definition.',
+        ),
     ),
     "regions": (
         Field("name", "str", "Name of the custom region, as printed.", required=True),
@@ -214,6 +237,14 @@ class Indicator:
     ratio: Ratio | None = None
     weight: str | None = None
     footnote: str | None = None
+    #: series year -> key stem, where CBS named the measure differently that year
+    measure_by_year: Mapping[str, str] = field(default_factory=dict)
+    definition: str | None = None
+    definition_source: str | None = None
+
+    def measure_for(self, label: str) -> str | None:
+        """The measure to look for in the table of series year `label` ('' for a table)."""
+        return self.measure_by_year.get(label, self.measure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,11 +293,11 @@ class Catalog:
             source = self.sources.get(indicator.source or "")
             if source is None or indicator.measure is None:
                 continue
-            for table_id in source.table_ids:
+            for label, table_id in source.tables:
                 catalogs[table_id] = source.catalog
                 if source.is_series:
                     in_series.add(table_id)
-                measures.setdefault(table_id, set()).add(indicator.measure)
+                measures.setdefault(table_id, set()).add(indicator.measure_for(label) or "")
                 wanted_filters.setdefault(table_id, []).append(indicator.filters)
         return [
             TableRequest(
@@ -463,7 +494,7 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         for key in ("numerator", "denominator"):
             if key not in entry:
                 yield f"{path}: a derived ratio needs {key!r}"
-        for key in ("source", "measure", "filters"):
+        for key in ("source", "measure", "measure_by_year", "filters"):
             if key in entry:
                 yield f"{path}.{key}: a derived ratio has no {key} (it has a numerator)"
     elif "source" not in entry:
@@ -472,6 +503,13 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
     if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
         yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
+    if "definition" in entry and "definition_source" not in entry:
+        yield (
+            f"{path}.definition: name where it comes from in 'definition_source' "
+            '(e.g. "CBS, tabel 84799NED (DataProperties)")'
+        )
+    if "definition_source" in entry and "definition" not in entry:
+        yield f"{path}.definition_source: only used with 'definition'"
 
 
 def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
@@ -531,6 +569,9 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
         ratio=ratio,
         weight=entry.get("weight"),
         footnote=entry.get("footnote"),
+        measure_by_year=dict(entry.get("measure_by_year", {})),
+        definition=entry.get("definition"),
+        definition_source=entry.get("definition_source"),
     )
 
 
@@ -567,12 +608,28 @@ def check_references(catalog: Catalog, raw: Mapping[str, Any]) -> Iterator[str]:
         source = catalog.sources.get(ind.source or "")
         if source is not None and source.csv_path is None and ind.measure is None:
             yield f"indicators.{ind.id}: a CBS source needs a 'measure'"
+        if source is not None:
+            yield from _measure_by_year_problems(ind, source)
     yield from _check_cycles(catalog)
     for region in catalog.regions.values():
         for i, code in enumerate(region.members):
             if not re.fullmatch(r"GM\d{4}", code):
                 where = f"regions.{region.id}.members[{i}]"
                 yield f"{where}: {code!r} is not a municipality code (GMxxxx)"
+
+
+def _measure_by_year_problems(indicator: Indicator, source: Source) -> Iterator[str]:
+    """Each year of `measure_by_year` must be a year of the source's series."""
+    years = [label for label, _ in source.tables if label]
+    for year in indicator.measure_by_year:
+        where = f"indicators.{indicator.id}.measure_by_year.{year}"
+        if not years:
+            yield f"{where}: source {source.id!r} is not a series; use 'measure'"
+        elif year not in years:
+            yield (
+                f"{where}: source {source.id!r} has no table for {year} "
+                f"(its years: {', '.join(years)})"
+            )
 
 
 def _check_cycles(catalog: Catalog) -> Iterator[str]:

@@ -75,15 +75,15 @@ def check_with(catalog: Catalog, lookup: MetaLookup) -> MetadataReport:
         if source is None or indicator.measure is None:
             continue
         units: dict[str, str] = {}
-        for _, table_id in source.tables:
+        for label, table_id in source.tables:
             meta = lookup(table_id)
             if meta is None:
                 report.unchecked_tables.add(table_id)
                 continue
-            for problem in _check_table(indicator, source, meta):
+            for problem in _check_table(indicator, source, label, meta):
                 target = report.warnings if source.is_series else report.problems
                 target.append(f"indicators.{indicator.id}: {problem}")
-            unit = _unit_of(indicator, source, meta)
+            unit = _unit_of(indicator, source, label, meta)
             if unit is not None:
                 units[table_id] = unit
         if len(set(units.values())) > 1:
@@ -106,12 +106,18 @@ def check_csv_sources(catalog: Catalog, known_regions: Container[str]) -> list[s
     return problems
 
 
-def _check_table(indicator: Indicator, source: Source, meta: TableMeta) -> Iterator[str]:
+def _check_table(
+    indicator: Indicator, source: Source, label: str, meta: TableMeta
+) -> Iterator[str]:
     table_measures = meta.raw.get("table_measures")
     if table_measures:  # the table's full DataProperties are known
         try:
+            # the year's own stem where CBS renamed the measure (measure_by_year)
             resolve_measure(
-                indicator.measure or "", table_measures, meta.table_id, source.is_series
+                indicator.measure_for(label) or "",
+                table_measures,
+                meta.table_id,
+                source.is_series,
             )
         except CbsTableChanged as problem:
             yield problem.message
@@ -134,10 +140,10 @@ def _check_table(indicator: Indicator, source: Source, meta: TableMeta) -> Itera
             yield f"{meta.table_id} has several {dim} codes; choose one in filters: {choices}"
 
 
-def _unit_of(indicator: Indicator, source: Source, meta: TableMeta) -> str | None:
+def _unit_of(indicator: Indicator, source: Source, label: str, meta: TableMeta) -> str | None:
     try:
         key = resolve_measure(
-            indicator.measure or "", meta.measures, meta.table_id, source.is_series
+            indicator.measure_for(label) or "", meta.measures, meta.table_id, source.is_series
         )
     except CbsTableChanged:
         return None

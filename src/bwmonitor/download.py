@@ -211,6 +211,9 @@ def _measure_info(prop: Record, requested: str) -> dict[str, Any]:
         "unit": (prop.get("Unit") or "").strip(),
         "decimals": prop.get("Decimals"),
         "datatype": prop.get("Datatype", ""),
+        # what CBS says the measure counts, for `catalog show` (issue 11: titles that
+        # said "uitkeringen" where CBS counts persons)
+        "description": str(prop.get("Description") or "").strip(),
     }
 
 

@@ -114,12 +114,13 @@ def _table_frame(
         )
         return None
     meta = stored.meta
+    measure = indicator.measure_for(label) or ""  # the year's stem where CBS renamed it
     try:
-        key = resolve_measure(indicator.measure or "", meta.measures, table_id, source.is_series)
+        key = resolve_measure(measure, meta.measures, table_id, source.is_series)
     except CbsTableChanged:
         where = "the snapshot" if meta.origin == "snapshot" else "the store"
         result.gaps.setdefault(indicator.id, []).append(
-            f"{indicator.measure} is not in {where}'s copy of {table_id}"
+            f"{measure} is not in {where}'s copy of {table_id}"
         )
         return None
     region_dim, time_dim = meta.region_dimension, meta.time_dimension

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bwmonitor import catalog as catalog_module
 from bwmonitor import integrity
-from bwmonitor.catalog import Aggregation, Catalog, Indicator, TableRequest
+from bwmonitor.catalog import Aggregation, Catalog, Indicator, Source, TableRequest
 from bwmonitor.cbs import CbsClient, CbsConfig, recording
 from bwmonitor.checks import (
     MetadataReport,
@@ -30,10 +30,11 @@ from bwmonitor.checks import (
     wants_codes,
 )
 from bwmonitor.compare import Comparison, compare
-from bwmonitor.download import download, request_signature
+from bwmonitor.download import download, request_signature, resolve_measure
 from bwmonitor.errors import (
     BwmonitorError,
     CatalogInvalid,
+    CbsTableChanged,
     CbsUnavailable,
     DeadlineReached,
     InvalidInput,
@@ -418,6 +419,15 @@ class IndicatorDetail:
     periods: list[str]  #: periods with a value for at least one region
     regions_per_period: dict[str, int]
     gaps: list[str]
+    definition: Definition | None = None
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What an indicator counts, in its author's words, and who the author is."""
+
+    paragraphs: tuple[str, ...]
+    source: str  #: "CBS, tabel 84799NED", or the catalogue's definition_source
 
 
 AGGREGATION_TEXT = {
@@ -451,7 +461,8 @@ def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
             stored = data.view.table(table_id)
             where = "niet opgehaald" if stored is None else describe_origin(stored.meta)
             prefix = f"{label}: " if label else ""
-            lines.append(f"{prefix}CBS-tabel {table_id}, {indicator.measure} ({where})")
+            measure = indicator.measure_for(label)
+            lines.append(f"{prefix}CBS-tabel {table_id}, {measure} ({where})")
         if indicator.filters:
             lines.append(
                 "filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items())
@@ -470,7 +481,45 @@ def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
         periods=list(per_period),
         regions_per_period=per_period,
         gaps=data.observations.gaps.get(indicator_id, []),
+        definition=definition_of(data.catalog, data.view, indicator),
     )
+
+
+def definition_of(catalog: Catalog, view: DataView, indicator: Indicator) -> Definition | None:
+    """CBS's Description of the indicator's measure, from the newest stored table that
+    has one; else the catalogue's own `definition`; None when neither exists.
+
+    CBS's text wins: it is what the figure means, and a fetch keeps it current.
+    """
+    source = catalog.sources.get(indicator.source or "")
+    if indicator.ratio is None and source is not None:
+        for label, table_id in reversed(source.tables):
+            description = _cbs_description(view, table_id, indicator.measure_for(label), source)
+            if description:
+                return Definition(_paragraphs(description), f"CBS, tabel {table_id}")
+    if indicator.definition:
+        return Definition(_paragraphs(indicator.definition), indicator.definition_source or "")
+    return None
+
+
+def _cbs_description(
+    view: DataView, table_id: str, measure: str | None, source: Source
+) -> str:
+    stored = view.table(table_id)
+    if stored is None or measure is None:
+        return ""
+    measures = stored.meta.measures
+    try:
+        key = resolve_measure(measure, measures, table_id, source.is_series)
+    except CbsTableChanged:
+        return ""
+    return str(measures[key].get("description") or "").strip()
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    """The text's lines, spaces collapsed: CBS breaks its Descriptions with \r\n, also
+    after a heading ('Participatiewet'), so a line stays a line."""
+    return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 @dataclass

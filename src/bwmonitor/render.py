@@ -147,6 +147,13 @@ def catalog_list(catalog: Catalog) -> None:
 def indicator_detail(detail: IndicatorDetail) -> None:
     ind = detail.indicator
     _out(f"{ind.id}: {ind.title}")
+    if detail.definition is not None:
+        # quoted whole, a paragraph a line: the reader sees exactly what is counted
+        for i, paragraph in enumerate(detail.definition.paragraphs):
+            _out(f"  {'definitie:' if i == 0 else '':<13} {paragraph}")
+        _out(f"  {'':<13} ({detail.definition.source})")
+    else:
+        _out("  definitie:    - (geen Description bij CBS; vul 'definition' in de catalogus)")
     _out(f"  thema:        {detail.theme}")
     _out(f"  eenheid:      {ind.unit or '-'} ({ind.decimals} decimalen)")
     _out(f"  beter:        {ind.better.value}")
