@@ -185,6 +185,4 @@ def test_compare_json_has_woz_for_2020_under_its_old_name(tmp_path: Path) -> Non
     )
     assert code == 0, err
     records: list[dict[str, Any]] = json.loads(out)
-    assert [(r["region"], r["period"], r["value"]) for r in records] == [
-        ("GM0114", "2020", 187.0)
-    ]
+    assert [(r["region"], r["period"], r["value"]) for r in records] == [("GM0114", "2020", 187.0)]

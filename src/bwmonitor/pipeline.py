@@ -502,9 +502,7 @@ def definition_of(catalog: Catalog, view: DataView, indicator: Indicator) -> Def
     return None
 
 
-def _cbs_description(
-    view: DataView, table_id: str, measure: str | None, source: Source
-) -> str:
+def _cbs_description(view: DataView, table_id: str, measure: str | None, source: Source) -> str:
     stored = view.table(table_id)
     if stored is None or measure is None:
         return ""
