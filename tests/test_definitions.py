@@ -67,7 +67,7 @@ def test_show_quotes_cbs_description_with_its_table(tmp_path: Path) -> None:
     assert definition_line(out).startswith(
         "Personen die een bijstandsuitkering op grond van de Participatiewet ontvangen."
     )
-    assert "(CBS, tabel 84799NED)" in out
+    assert "bron van de definitie: CBS, tabel 84799NED\n" in out
 
 
 def test_every_shipped_indicator_shows_a_definition(tmp_path: Path) -> None:

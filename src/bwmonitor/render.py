@@ -151,7 +151,7 @@ def indicator_detail(detail: IndicatorDetail) -> None:
         # quoted whole, a paragraph a line: the reader sees exactly what is counted
         for i, paragraph in enumerate(detail.definition.paragraphs):
             _out(f"  {'definitie:' if i == 0 else '':<13} {paragraph}")
-        _out(f"  {'':<13} ({detail.definition.source})")
+        _out(f"  {'':<13} bron van de definitie: {detail.definition.source}")
     else:
         _out("  definitie:    - (geen Description bij CBS; vul 'definition' in de catalogus)")
     _out(f"  thema:        {detail.theme}")
