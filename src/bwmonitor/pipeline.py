@@ -309,6 +309,22 @@ def data_view(settings: Settings, pinned: Mapping[str, TableDir] | None = None) 
     return PinnedView(store, pinned) if pinned else DataView(store)
 
 
+@dataclass(frozen=True, slots=True)
+class TableInUse:
+    """A table the catalogue reads, and its version in use (None: not at hand)."""
+
+    table_id: str
+    stored: StoredTable | None  #: from the store, else the snapshot; None: neither
+
+
+def tables_in_use(settings: Settings) -> list[TableInUse]:
+    """`bwmonitor tables`: exactly the tables the catalogue reads (every year of a series),
+    as fetch would fetch them, with the version compare would read."""
+    view = data_view(settings)
+    requests = load_catalog(settings).table_requests()
+    return [TableInUse(r.table_id, view.table(r.table_id)) for r in requests]
+
+
 class PinnedView(DataView):
     """A DataView that reads some tables from a folder of their own."""
 
