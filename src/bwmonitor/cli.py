@@ -245,12 +245,12 @@ def fetch(
 
 @app.command()
 @reports_errors
-def tables(data_dir: DataDirOption = None) -> None:
-    """List the CBS tables in use: fetched into the store, or from the shipped snapshot."""
+def tables(catalog: CatalogOption = None, data_dir: DataDirOption = None) -> None:
+    """List the CBS tables the catalogue reads (every year of a series) and where each
+    comes from: fetched into the store, the shipped snapshot, or not fetched yet."""
     from bwmonitor import pipeline
 
-    view = pipeline.data_view(_settings(data_dir, None))
-    render.tables(list(view.tables()))
+    render.tables(pipeline.tables_in_use(_settings(data_dir, catalog)))
 
 
 @app.command()

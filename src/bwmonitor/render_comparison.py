@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.text import Text
 
 from bwmonitor.compare import Comparison
-from bwmonitor.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.export.formula_guard import neutralise_record
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
 from bwmonitor.render import stdout
+from bwmonitor.terminal_layout import Cell, Column, Row, print_rows
 
 COMPUTED_MARK = "†"
 QUARTILE_STYLE = {1: "green", 4: "red"}
