@@ -620,12 +620,13 @@ def export_monitor(
     add_files: Callable[[Path, MonitorData], None] | None = None,
     folder: Path | None = None,
     stale: Sequence[StaleTable] = (),
+    excel: bool = False,
 ) -> ExportResult:
     """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
     written as a whole; the same data gives the same bytes. `add_files` may write more
     files into the folder before it appears (update's change report); `folder` replaces
     the dated folder under `out`; `stale` tables are read from their last good version
-    and marked on the sources sheet."""
+    and marked on the sources sheet; `excel` writes the CSV for Dutch Excel."""
     from bwmonitor.export import tables
     from bwmonitor.export.folder import inside, staged_folder
     from bwmonitor.export.formula_guard import neutralise_frame
@@ -643,8 +644,13 @@ def export_monitor(
     with staged_folder(target) as staging:
         if fmt == "csv":
             # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
+            # --excel: the dialect Dutch Excel opens as numbers (`;`, 28,4, BOM)
             neutralise_frame(long).write_csv(
-                inside(staging, f"{EXPORT_NAME}.csv"), quote_style="non_numeric"
+                inside(staging, f"{EXPORT_NAME}.csv"),
+                quote_style="non_numeric",
+                separator=";" if excel else ",",
+                decimal_comma=excel,
+                include_bom=excel,
             )
         elif fmt == "parquet":
             long.write_parquet(inside(staging, f"{EXPORT_NAME}.parquet"), statistics=False)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bwmonitor.compare import Comparison
-from bwmonitor.export.formula_guard import neutralise_record
+from bwmonitor.export.formula_guard import excel_csv, neutralise_record
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
@@ -31,14 +31,18 @@ TREND_TEXT = {
 
 
 def comparison(
-    result: Comparison, data_used: list[str], fmt: str, console: Console | None = None
+    result: Comparison,
+    data_used: list[str],
+    fmt: str,
+    console: Console | None = None,
+    excel: bool = False,
 ) -> None:
     """Print a comparison as a table (terminal), JSON or CSV records on `console`."""
     console = console or stdout
     if fmt == "json":
         console.out(to_json(result.records), highlight=False)
     elif fmt == "csv":
-        console.out(to_csv(result.records), highlight=False, end="")
+        console.out(to_csv(result.records, excel), highlight=False, end="")
     else:
         _table(result, data_used, console)
 
@@ -56,9 +60,12 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def to_csv(records: list[dict[str, Any]]) -> str:
+def to_csv(records: list[dict[str, Any]], excel: bool = False) -> str:
     """Comma-separated, text quoted and numbers bare; text a spreadsheet would run as a
-    formula gets a leading ' (docs/data.md)."""
+    formula gets a leading ' (docs/data.md). `excel`: for Dutch Excel, `;`, decimal
+    comma and a byte order mark."""
+    if excel:
+        return excel_csv([flat(r) for r in records])
     rows = [neutralise_record(flat(r)) for r in records]
     if not rows:
         return ""

@@ -106,9 +106,11 @@ def _table(
 ) -> Table:
     table = Table()
     for column, width in zip(columns, widths, strict=True):
-        justify = "right" if column.numeric else "left"
         table.add_column(
-            column.header(stacked), justify=justify, width=width, no_wrap=column.numeric
+            column.header(stacked),
+            justify="right" if column.numeric else "left",
+            width=width,
+            no_wrap=column.numeric,
         )
     group = ""
     for row in rows:
