@@ -34,6 +34,7 @@ from bwmonitor.errors import (
 from bwmonitor.settings import (
     DEFAULT_FETCH_DEADLINE,
     ENV_CATALOG,
+    ENV_CSV_EXCEL,
     ENV_DATA_DIR,
     ENV_FETCH_DEADLINE,
     ENV_LOG_FILE,
@@ -245,12 +246,12 @@ def fetch(
 
 @app.command()
 @reports_errors
-def tables(data_dir: DataDirOption = None) -> None:
-    """List the CBS tables in use: fetched into the store, or from the shipped snapshot."""
+def tables(catalog: CatalogOption = None, data_dir: DataDirOption = None) -> None:
+    """List the CBS tables the catalogue reads (every year of a series) and where each
+    comes from: fetched into the store, the shipped snapshot, or not fetched yet."""
     from bwmonitor import pipeline
 
-    view = pipeline.data_view(_settings(data_dir, None))
-    render.tables(list(view.tables()))
+    render.tables(pipeline.tables_in_use(_settings(data_dir, catalog)))
 
 
 @app.command()
@@ -311,6 +312,7 @@ def compare(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="table (terminal), json or csv.")
     ] = OutputFormat.table,
+    excel: ExcelOption = False,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -331,7 +333,7 @@ def compare(
         themes=theme,
         indicators=indicator,
     )
-    render_comparison.comparison(result.comparison, result.data_used, fmt.value)
+    render_comparison.comparison(result.comparison, result.data_used, fmt.value, excel=excel)
 
 
 class ExportFormat(StrEnum):
@@ -343,6 +345,16 @@ class ExportFormat(StrEnum):
 ExportFormatOption = Annotated[
     ExportFormat,
     typer.Option("--format", help="xlsx (workbook), csv or parquet (the long table)."),
+]
+EXCEL_HELP = (
+    "With --format csv: for Excel with Dutch settings (';' separator, decimal comma, "
+    "UTF-8 BOM) instead of plain CSV."
+)
+ExcelOption = Annotated[bool, typer.Option("--excel", help=EXCEL_HELP)]
+# cron cannot easily change update's arguments: the setting has an environment variable
+UpdateExcelOption = Annotated[
+    bool,
+    typer.Option("--excel", envvar=ENV_CSV_EXCEL, help=f"{EXCEL_HELP} Env {ENV_CSV_EXCEL}=1."),
 ]
 ExportOutOption = Annotated[
     Path | None,
@@ -369,6 +381,7 @@ def export(
     out: ExportOutOption = None,
     charts: ChartsOption = True,
     region: ExportRegionOption = None,
+    excel: ExcelOption = False,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
@@ -385,6 +398,7 @@ def export(
         fmt=fmt.value,
         charts=charts,
         regions=region,
+        excel=excel,
     )
     if not quiet:
         render.export_summary(result.folder, result.files, result.data_used)
@@ -409,6 +423,7 @@ def update(
     fmt: ExportFormatOption = ExportFormat.xlsx,
     charts: ChartsOption = True,
     region: ExportRegionOption = None,
+    excel: UpdateExcelOption = False,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
     quiet: Annotated[
@@ -433,7 +448,9 @@ def update(
     from bwmonitor.update import update as run_update
 
     settings = _settings(data_dir, catalog, quiet, deadline)
-    export_settings = ExportSettings(out=out, fmt=fmt.value, charts=charts, regions=region)
+    export_settings = ExportSettings(
+        out=out, fmt=fmt.value, charts=charts, regions=region, excel=excel
+    )
     with (
         RunLog(log_file, new_run_id()) as log,
         render.fetch_progress(enabled=not quiet) as (on_start, on_done),

@@ -310,6 +310,22 @@ def data_view(settings: Settings, pinned: Mapping[str, TableDir] | None = None) 
     return PinnedView(store, pinned) if pinned else DataView(store)
 
 
+@dataclass(frozen=True, slots=True)
+class TableInUse:
+    """A table the catalogue reads, and its version in use (None: not at hand)."""
+
+    table_id: str
+    stored: StoredTable | None  #: from the store, else the snapshot; None: neither
+
+
+def tables_in_use(settings: Settings) -> list[TableInUse]:
+    """`bwmonitor tables`: exactly the tables the catalogue reads (every year of a series),
+    as fetch would fetch them, with the version compare would read."""
+    view = data_view(settings)
+    requests = load_catalog(settings).table_requests()
+    return [TableInUse(r.table_id, view.table(r.table_id)) for r in requests]
+
+
 class PinnedView(DataView):
     """A DataView that reads some tables from a folder of their own."""
 
@@ -651,12 +667,13 @@ def export_monitor(
     add_files: Callable[[Path, MonitorData], None] | None = None,
     folder: Path | None = None,
     stale: Sequence[StaleTable] = (),
+    excel: bool = False,
 ) -> ExportResult:
     """`bwmonitor export`: the workbook (or CSV/Parquet) and charts, in a dated folder
     written as a whole; the same data gives the same bytes. `add_files` may write more
     files into the folder before it appears (update's change report); `folder` replaces
     the dated folder under `out`; `stale` tables are read from their last good version
-    and marked on the sources sheet."""
+    and marked on the sources sheet; `excel` writes the CSV for Dutch Excel."""
     from bwmonitor.export import tables
     from bwmonitor.export.folder import inside, staged_folder
     from bwmonitor.export.formula_guard import neutralise_frame
@@ -674,8 +691,13 @@ def export_monitor(
     with staged_folder(target) as staging:
         if fmt == "csv":
             # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
+            # --excel: the dialect Dutch Excel opens as numbers (`;`, 28,4, BOM)
             neutralise_frame(long).write_csv(
-                inside(staging, f"{EXPORT_NAME}.csv"), quote_style="non_numeric"
+                inside(staging, f"{EXPORT_NAME}.csv"),
+                quote_style="non_numeric",
+                separator=";" if excel else ",",
+                decimal_comma=excel,
+                include_bom=excel,
             )
         elif fmt == "parquet":
             long.write_parquet(inside(staging, f"{EXPORT_NAME}.parquet"), statistics=False)

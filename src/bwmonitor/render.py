@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from bwmonitor.errors import BwmonitorError, CatalogInvalid, FetchFailed, StaleTables
 from bwmonitor.formatting import dutch_number
+from bwmonitor.terminal_layout import Column, Row, print_rows
 
 if TYPE_CHECKING:
     from bwmonitor.catalog import Catalog
     from bwmonitor.checks import MetadataReport
-    from bwmonitor.pipeline import FetchReport, IndicatorDetail, TableOutcome
+    from bwmonitor.pipeline import FetchReport, IndicatorDetail, TableInUse, TableOutcome
     from bwmonitor.regions import RegionRegistry
-    from bwmonitor.store import StoredTable
     from bwmonitor.update import UpdateResult
     from bwmonitor.views import TableExtract
 
 stdout = Console(highlight=False)
+NOT_FETCHED = "niet opgehaald (fetch)"  #: a catalogue table neither in the store nor the snapshot
 stderr = Console(stderr=True, highlight=False)
 
 
@@ -94,6 +95,14 @@ def fetch_summary(report: FetchReport) -> None:
     )
 
 
+def _text_column(header: str) -> Column:
+    return Column((header,), numeric=False)
+
+
+def _row(texts: Iterable[str], group: str = "") -> Row:
+    return Row(group, [(Text(text),) for text in texts])
+
+
 def _out(text: str) -> None:
     stdout.print(text, markup=False, soft_wrap=True, highlight=False)
 
@@ -121,16 +130,11 @@ def catalog_ok(catalog: Catalog, report: MetadataReport) -> None:
 
 
 def catalog_list(catalog: Catalog) -> None:
-    table = Table(title=f"Indicatoren: {catalog.title}", title_justify="left")
-    for column in ("id", "titel", "eenheid", "bron", "aggregatie"):
-        table.add_column(column)
+    """The indicators by theme; a table when it fits the terminal, else one block each."""
+    columns = [_text_column(name) for name in ("id", "titel", "eenheid", "bron", "aggregatie")]
+    rows = []
     for theme in catalog.themes.values():
-        members = [i for i in catalog.indicators.values() if i.theme == theme.id]
-        if not members:
-            continue
-        table.add_section()
-        table.add_row(f"[bold]{theme.title}[/bold]", "", "", "", "")
-        for indicator in members:
+        for indicator in (i for i in catalog.indicators.values() if i.theme == theme.id):
             if indicator.ratio is not None:
                 source = f"{indicator.ratio.numerator} / {indicator.ratio.denominator}"
             else:
@@ -138,10 +142,15 @@ def catalog_list(catalog: Catalog) -> None:
                 source = found.table_ids[0] if len(found.table_ids) == 1 else found.id
                 if found.is_series:
                     source += f" ({len(found.table_ids)} jaren)"
-            table.add_row(
-                indicator.id, indicator.title, indicator.unit, source, indicator.aggregate.value
+            texts = (
+                indicator.id,
+                indicator.title,
+                indicator.unit,
+                source,
+                indicator.aggregate.value,
             )
-    stdout.print(table)
+            rows.append(_row(texts, group=theme.title))
+    print_rows(f"Indicatoren: {catalog.title}", columns, rows, stdout)
 
 
 def indicator_detail(detail: IndicatorDetail) -> None:
@@ -172,71 +181,76 @@ def indicator_detail(detail: IndicatorDetail) -> None:
 
 
 def regions(registry: RegionRegistry, all_municipalities: bool) -> None:
+    """Known regions; a table when it fits the terminal, else one block each."""
     from bwmonitor.regions import DRENTHE_MUNICIPALITIES, Level
 
-    table = Table(title="Regio's", title_justify="left")
-    for column in ("code", "naam", "niveau", "gemeenten", "aliassen"):
-        table.add_column(column)
-    for region in registry.regions.values():
-        if (
-            region.level is Level.MUNICIPALITY
-            and not all_municipalities
-            and region.code not in DRENTHE_MUNICIPALITIES
-        ):
-            continue
-        table.add_row(
-            region.code,
-            region.name,
-            region.level.value,
-            ", ".join(region.members) if region.members else "",
-            ", ".join(region.aliases),
+    columns = [_text_column(name) for name in ("code", "naam", "niveau", "gemeenten", "aliassen")]
+    rows = [
+        _row(
+            (
+                region.code,
+                region.name,
+                region.level.value,
+                ", ".join(region.members),
+                ", ".join(region.aliases),
+            )
         )
-    stdout.print(table)
+        for region in registry.regions.values()
+        if region.level is not Level.MUNICIPALITY
+        or all_municipalities
+        or region.code in DRENTHE_MUNICIPALITIES
+    ]
+    print_rows("Regio's", columns, rows, stdout)
 
 
-def tables(stored: Sequence[StoredTable]) -> None:
+def tables(in_use: Sequence[TableInUse]) -> None:
+    """`bwmonitor tables`: every table the catalogue reads, and where its data comes from."""
     from bwmonitor.store import describe_origin
 
-    table = Table(title="Tabellen in gebruik", title_justify="left")
-    for column in ("tabel", "titel", "herkomst", "CBS gewijzigd", "rijen"):
-        table.add_column(column, justify="right" if column == "rijen" else "left")
-    for item in stored:
-        meta = item.meta
-        table.add_row(
-            meta.table_id,
-            meta.title,
-            describe_origin(meta),
-            meta.modified[:10],
-            dutch_number(meta.rows),
+    names = ("tabel", "titel", "herkomst", "CBS gewijzigd", "rijen")
+    columns = [_text_column(name) for name in names[:-1]] + [Column(("rijen",))]
+    rows = []
+    for item in in_use:
+        if item.stored is None:
+            rows.append(_row((item.table_id, "", NOT_FETCHED, "", "")))
+            continue
+        meta = item.stored.meta
+        rows.append(
+            _row(
+                (
+                    meta.table_id,
+                    meta.title,
+                    describe_origin(meta),
+                    meta.modified[:10],
+                    dutch_number(meta.rows),
+                )
+            )
         )
-    stdout.print(table)
+    print_rows("Tabellen in gebruik", columns, rows, stdout)
 
 
-def extract(view: TableExtract) -> None:
-    table = Table(
-        title=view.title, title_justify="left", caption=view.footer, caption_justify="left"
-    )
-    table.add_column("regio")
-    table.add_column("naam")
+def extract(view: TableExtract, console: Console | None = None) -> None:
+    """`bwmonitor show`: a table when it fits the terminal, else one block per region."""
+    console = console or stdout
+    columns = [Column(("regio",), numeric=False), Column(("naam",), numeric=False)]
     if view.has_categories:
-        table.add_column("")
+        columns.append(Column(("categorie",), numeric=False))
     if view.has_periods:
-        table.add_column("periode")
-    for column in view.measures:
-        table.add_column(f"{column.title}\n({column.unit})", justify="right")
+        columns.append(Column(("periode",), numeric=False))
+    columns += [Column((m.title, f"({m.unit})") if m.unit else (m.title,)) for m in view.measures]
+    rows = []
     for row in view.rows:
-        cells: list[Any] = [row.region, row.region_name]
-        if view.has_categories:
-            cells.append(row.category)
-        if view.has_periods:
-            cells.append(row.period_label)
-        cells += [
+        texts = [row.region, row.region_name]
+        texts += [row.category] if view.has_categories else []
+        texts += [row.period_label] if view.has_periods else []
+        texts += [
             dutch_number(v, m.decimals) for v, m in zip(row.values, view.measures, strict=True)
         ]
-        table.add_row(*cells)
-    stdout.print(table)
-    if view.legend:
-        stdout.print(view.legend, markup=False)
+        rows.append(Row("", [(Text(text),) for text in texts]))
+    print_rows(view.title, columns, rows, console)
+    for line in (view.footer, view.legend):
+        if line:
+            console.print(line, markup=False, soft_wrap=not console.is_terminal)
 
 
 def export_summary(folder: Path, files: list[Path], data_used: list[str]) -> None:

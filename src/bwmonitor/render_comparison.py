@@ -8,15 +8,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from bwmonitor.compare import Comparison
-from bwmonitor.export.formula_guard import neutralise_record
+from bwmonitor.export.formula_guard import excel_csv, neutralise_record
 from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
 from bwmonitor.render import stdout
+from bwmonitor.terminal_layout import Cell, Column, Row, print_rows
 
 COMPUTED_MARK = "†"
 QUARTILE_STYLE = {1: "green", 4: "red"}
@@ -29,13 +30,21 @@ TREND_TEXT = {
 }
 
 
-def comparison(result: Comparison, data_used: list[str], fmt: str) -> None:
+def comparison(
+    result: Comparison,
+    data_used: list[str],
+    fmt: str,
+    console: Console | None = None,
+    excel: bool = False,
+) -> None:
+    """Print a comparison as a table (terminal), JSON or CSV records on `console`."""
+    console = console or stdout
     if fmt == "json":
-        stdout.out(to_json(result.records), highlight=False)
+        console.out(to_json(result.records), highlight=False)
     elif fmt == "csv":
-        stdout.out(to_csv(result.records), highlight=False, end="")
+        console.out(to_csv(result.records, excel), highlight=False, end="")
     else:
-        _table(result, data_used)
+        _table(result, data_used, console)
 
 
 def to_json(records: list[dict[str, Any]]) -> str:
@@ -51,9 +60,12 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def to_csv(records: list[dict[str, Any]]) -> str:
+def to_csv(records: list[dict[str, Any]], excel: bool = False) -> str:
     """Comma-separated, text quoted and numbers bare; text a spreadsheet would run as a
-    formula gets a leading ' (docs/data.md)."""
+    formula gets a leading ' (docs/data.md). `excel`: for Dutch Excel, `;`, decimal
+    comma and a byte order mark."""
+    if excel:
+        return excel_csv([flat(r) for r in records])
     rows = [neutralise_record(flat(r)) for r in records]
     if not rows:
         return ""
@@ -74,67 +86,23 @@ def _value_text(
     return Text(text)
 
 
-def _table(result: Comparison, data_used: list[str]) -> None:
-    single = len(result.regions) == 1
-    municipality = single and result.regions[0].level is Level.MUNICIPALITY
-    by_indicator: dict[str, list[dict[str, Any]]] = {}
-    for record in result.records:
-        by_indicator.setdefault(record["indicator"], []).append(record)
-    names = ", ".join(r.name for r in result.regions)
-    table = Table(
-        title=f"{names} vergeleken met " + " en ".join(b.name for b in result.benchmarks),
-        title_justify="left",
+def _difference_text(benchmark: dict[str, Any], record: dict[str, Any]) -> Text | None:
+    """'(-6.450)' under or after a benchmark's value; None when there is no difference."""
+    if benchmark["difference"] is None:
+        return None
+    return Text(
+        "("
+        + with_unit(benchmark["difference"], record["unit"], record["decimals"], difference=True)
+        + ")"
     )
-    table.add_column("indicator", min_width=24)
-    table.add_column("jaar")
-    for region in result.regions:
-        table.add_column(region.name, justify="right")
-    for benchmark in result.benchmarks:
-        table.add_column(
-            f"{benchmark.name} (verschil)" if single else benchmark.name, justify="right"
-        )
-    if municipality:
-        table.add_column("rang Drenthe", justify="right")
-        table.add_column("kwartiel NL", justify="right")
-    if single:
-        table.add_column("trend")
-    theme = None
-    for records in by_indicator.values():
-        first = records[0]
-        if first["theme"] != theme:
-            theme = first["theme"]
-            table.add_section()
-            table.add_row(Text(theme, style="bold"))
-        cells: list[Any] = [first["title"], first["period"] or ""]
-        cells += [_value_text(r["value"], r, r["status"], r["computed"]) for r in records]
-        for benchmark in first["benchmarks"]:
-            text = _value_text(
-                benchmark["value"], first, benchmark["status"], benchmark["computed"]
-            )
-            if single and benchmark["difference"] is not None:
-                text.append(
-                    " ("
-                    + with_unit(
-                        benchmark["difference"], first["unit"], first["decimals"], difference=True
-                    )
-                    + ")"
-                )
-            cells.append(text)
-        if municipality:
-            cells += _position_cells(first)
-        if single:
-            cells.append(_trend_cell(first))
-        table.add_row(*cells)
-    stdout.print(table)
-    _notes(result.records, data_used)
 
 
-def _position_cells(record: dict[str, Any]) -> list[Any]:
+def _position_cells(record: dict[str, Any]) -> list[Text]:
     rank = record["rank_drenthe"]
     quartile = record["quartile_nl"]
     style = "" if record["better"] == "neutral" else QUARTILE_STYLE.get(quartile or 0, "")
     return [
-        f"{rank} van {record['rank_of']}" if rank else "",
+        Text(f"{rank} van {record['rank_of']}" if rank else ""),
         Text(f"{quartile}e kwart" if quartile else "", style=style),
     ]
 
@@ -146,7 +114,60 @@ def _trend_cell(record: dict[str, Any]) -> Text:
     return Text(label, style=style)
 
 
-def _notes(records: Iterable[dict[str, Any]], data_used: list[str]) -> None:
+# The cells first, then their layout: what a cell says (above) is independent of how
+# the cells are laid out (terminal_layout.py), for a table or for blocks of lines.
+
+
+def _columns(result: Comparison) -> list[Column]:
+    """The fields of one indicator's row, in order; their headers are the labels of the
+    long layout too."""
+    single = len(result.regions) == 1
+    columns = [Column(("indicator",), numeric=False), Column(("jaar",), numeric=False)]
+    columns += [Column((region.name,)) for region in result.regions]
+    columns += [Column((b.name, "(verschil)") if single else (b.name,)) for b in result.benchmarks]
+    if single and result.regions[0].level is Level.MUNICIPALITY:
+        columns += [Column(("rang", "Drenthe")), Column(("kwartiel", "NL"))]
+    if single:
+        columns.append(Column(("trend",), numeric=False))
+    return columns
+
+
+def _rows(result: Comparison) -> list[Row]:
+    """One row of cells per indicator, each cell its parts (a benchmark's value, then its
+    difference), in the order of `_columns`."""
+    single = len(result.regions) == 1
+    municipality = single and result.regions[0].level is Level.MUNICIPALITY
+    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for record in result.records:
+        by_indicator.setdefault(record["indicator"], []).append(record)
+    rows = []
+    for records in by_indicator.values():
+        first = records[0]
+        cells: list[Cell] = [(Text(first["title"]),), (Text(first["period"] or ""),)]
+        cells += [(_value_text(r["value"], r, r["status"], r["computed"]),) for r in records]
+        for benchmark in first["benchmarks"]:
+            value = _value_text(
+                benchmark["value"], first, benchmark["status"], benchmark["computed"]
+            )
+            difference = _difference_text(benchmark, first) if single else None
+            cells.append((value,) if difference is None else (value, difference))
+        if municipality:
+            cells += [(cell,) for cell in _position_cells(first)]
+        if single:
+            cells.append((_trend_cell(first),))
+        rows.append(Row(first["theme"], cells))
+    return rows
+
+
+def _table(result: Comparison, data_used: list[str], console: Console) -> None:
+    heading = f"{', '.join(r.name for r in result.regions)} vergeleken met " + " en ".join(
+        b.name for b in result.benchmarks
+    )
+    print_rows(heading, _columns(result), _rows(result), console)
+    _notes(result.records, data_used, console)
+
+
+def _notes(records: Iterable[dict[str, Any]], data_used: list[str], console: Console) -> None:
     records = list(records)
     missing: dict[str, list[str]] = {}
     for record in records:
@@ -155,7 +176,7 @@ def _notes(records: Iterable[dict[str, Any]], data_used: list[str]) -> None:
             key = record["reason"].split(":")[0]
             missing.setdefault(key, []).append(f"{record['title']} ({record['region_name']})")
     for reason, entries in missing.items():
-        _line(f"Geen waarde, {reason}: {'; '.join(entries)}.")
+        _line(console, f"Geen waarde, {reason}: {'; '.join(entries)}.")
     legend = [f"{COMPUTED_MARK} berekend door bwmonitor uit cijfers van CBS (regel: --format json)"]
     if any(marker(r["status"]) for r in records):
         legend.append(MARKER_LEGEND)
@@ -165,9 +186,10 @@ def _notes(records: Iterable[dict[str, Any]], data_used: list[str]) -> None:
             "alle Nederlandse gemeenten"
         )
     for line in legend:
-        _line(line)
-    _line("Bron: CBS StatLine, tabel " + "; ".join(data_used) + ".")
+        _line(console, line)
+    _line(console, "Bron: CBS StatLine, tabel " + "; ".join(data_used) + ".")
 
 
-def _line(text: str) -> None:
-    stdout.print(text, markup=False, highlight=False)
+def _line(console: Console, text: str) -> None:
+    # to a file or pipe a line is never wrapped: the text does not depend on COLUMNS
+    console.print(text, markup=False, highlight=False, soft_wrap=not console.is_terminal)

@@ -18,6 +18,7 @@ ENV_CBS_TIMEOUT = "BWMONITOR_CBS_TIMEOUT"  #: read timeout per request, seconds
 ENV_CBS_ATTEMPTS = "BWMONITOR_CBS_ATTEMPTS"  #: tries per request, the first included
 ENV_CBS_BACKOFF = "BWMONITOR_CBS_BACKOFF"  #: seconds before the first retry, then doubled
 ENV_FETCH_DEADLINE = "BWMONITOR_FETCH_DEADLINE"  #: fetch --deadline, update --deadline
+ENV_CSV_EXCEL = "BWMONITOR_CSV_EXCEL"  #: --excel of compare, export and update (1 or 0)
 
 # 15 minutes: a normal fetch takes under a minute, and an hourly cron run that meets a
 # CBS that never answers still ends well before the next one starts.

@@ -72,6 +72,7 @@ class ExportSettings:
     charts: bool = True
     regions: list[str] | None = None
     today: date | None = None
+    excel: bool = False  #: with fmt "csv": the dialect for Dutch Excel
 
 
 @dataclass
@@ -171,6 +172,7 @@ def _update(
             fmt=export.fmt,
             charts=export.charts,
             regions=export.regions,
+            excel=export.excel,
             add_files=add_report,
             folder=target,
             stale=stale,

@@ -6,6 +6,10 @@ as ``=HYPERLINK(...)`` in a catalogue or a local CSV would run when a colleague 
 an exported CSV file. Following OWASP's advice on CSV injection, such **text** fields get
 a leading single quote; numbers are never touched (a difference of -17958436 stays a
 number). The workbook needs none of this: it writes text as text cells (export/xlsx.py).
+
+Two dialects (docs/data.md): the plain CSV for scripts (`,`, decimal point, no BOM), and
+with `--excel` the one Excel with Dutch settings opens as columns of numbers: `;`
+between fields, a decimal comma, and a UTF-8 byte order mark so it reads UTF-8.
 """
 
 from __future__ import annotations
@@ -43,3 +47,29 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in frame.schema.items()
         if dtype == pl.String
     )
+
+
+EXCEL_SEPARATOR = ";"
+EXCEL_BOM = "\ufeff"  #: without it Excel reads the file in the system's code page
+
+
+def excel_field(value: Any) -> str:
+    """One field of the Excel dialect: numbers bare with a decimal comma (28,4), booleans
+    bare, None empty, text neutralised and quoted with any `"` doubled."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return repr(value).replace(".", ",")
+    text = neutralise(str(value)).replace('"', '""')
+    return f'"{text}"'
+
+
+def excel_csv(rows: list[dict[str, Any]]) -> str:
+    """Records (already flat) as the Excel dialect: BOM, header row, `;`, `\\n` line ends."""
+    if not rows:
+        return ""
+    lines = [EXCEL_SEPARATOR.join(excel_field(name) for name in rows[0])]
+    lines += [EXCEL_SEPARATOR.join(excel_field(v) for v in row.values()) for row in rows]
+    return EXCEL_BOM + "\n".join(lines) + "\n"
