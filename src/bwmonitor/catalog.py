@@ -20,6 +20,7 @@ from typing import Any
 
 from bwmonitor.errors import CatalogInvalid
 from bwmonitor.suggest import closest, did_you_mean
+from bwmonitor.units import Quantity
 
 DEFAULT_CATALOG_NAME = "indicators.toml"
 CBS_CATALOGS = ("opendata", "dataderden")
@@ -111,8 +112,21 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "indicators": (
         Field("title", "str", "Dutch title, as printed in tables.", required=True),
         Field("theme", "str", "Id of a theme in [themes].", required=True),
-        Field("unit", "str", 'Unit as printed: "aantal", "%", "euro", "1 000 euro", "km".'),
-        Field("decimals", "int", "Decimals shown; default 0."),
+        Field(
+            "unit",
+            "str",
+            'CBS\'s unit of the measure: "aantal", "%", "euro", "km", or with a factor '
+            '"x 1.000 euro", "x 1.000" (also written "x 1 000 euro", "1 000 euro"; "mln" for '
+            "millions). A factor is the scale: outputs people read show the amount (€ 28.400, "
+            '77.400) in the unit without it ("euro", "aantal"); data outputs keep CBS\'s value '
+            "with unit and scale (docs/data.md).",
+        ),
+        Field(
+            "decimals",
+            "int",
+            "Decimals of CBS's value that are shown, computed values included; default 0. "
+            "`catalog check` notes more decimals than CBS publishes.",
+        ),
         Field(
             "better",
             "str",
@@ -214,6 +228,11 @@ class Indicator:
     ratio: Ratio | None = None
     weight: str | None = None
     footnote: str | None = None
+
+    @property
+    def quantity(self) -> Quantity:
+        """How this indicator's figures read: unit, scale and decimals (units.py)."""
+        return Quantity.of(self.unit, self.decimals)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ from rich.text import Text
 
 from bwmonitor.compare import Comparison
 from bwmonitor.export.formula_guard import neutralise_record
-from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
 from bwmonitor.render import stdout
+from bwmonitor.units import Quantity, Unit
 
 COMPUTED_MARK = "†"
 QUARTILE_STYLE = {1: "green", 4: "red"}
@@ -66,10 +66,15 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def _quantity(record: dict[str, Any]) -> Quantity:
+    """The unit model of a record, from its unit, scale and decimals."""
+    return Quantity(Unit(record["unit"], record["scale"]), record["decimals"])
+
+
 def _value_text(
     value: float | None, record: dict[str, Any], status: str | None, computed: bool
 ) -> Text:
-    text = with_unit(value, record["unit"], record["decimals"])
+    text = _quantity(record).text(value)
     text += marker(status) + (COMPUTED_MARK if computed and value is not None else "")
     return Text(text)
 
@@ -112,13 +117,8 @@ def _table(result: Comparison, data_used: list[str]) -> None:
                 benchmark["value"], first, benchmark["status"], benchmark["computed"]
             )
             if single and benchmark["difference"] is not None:
-                text.append(
-                    " ("
-                    + with_unit(
-                        benchmark["difference"], first["unit"], first["decimals"], difference=True
-                    )
-                    + ")"
-                )
+                difference = _quantity(first).text(benchmark["difference"], difference=True)
+                text.append(f" ({difference})")
             cells.append(text)
         if municipality:
             cells += _position_cells(first)
