@@ -277,3 +277,86 @@ def test_terminal_shows_thousands_of_households_as_households(tmp_path: Path) ->
     out = run(tmp_path, "compare", "--region", "zuidoost", "--theme", "materiele_welvaart")
     line = next(line for line in out.splitlines() if "Particuliere huishoudens" in line)
     assert "77.400" in line and "77,4" not in line
+
+
+# ------------------------------------------------------------------ decimals
+
+
+def test_catalog_check_notes_more_decimals_than_cbs_publishes(project: Any) -> None:
+    """A catalogue showing 2 decimals of a figure CBS publishes with 1 gets a notice,
+    which is no warning."""
+    text = project.catalog.read_text("utf-8")
+    text = text.replace('unit = "%"\n', 'unit = "%"\ndecimals = 2\n')
+    project.catalog.write_text(text, "utf-8")
+    code, out, err = project.run("catalog", "check")
+    assert code == 0, err
+    assert "0 warnings" in out
+    assert (
+        "notice: indicators.gezondheid: decimals = 2, but CBS publishes "
+        "ErvarenGezondheidGoedZeerGoed_4 of 50090NED with 1"
+    ) in out
+
+
+def test_labour_participation_shows_no_decimal_cbs_does_not_publish(tmp_path: Path) -> None:
+    """CBS publishes net labour participation in whole percents: '64%', not '64,0%'."""
+    out = run(tmp_path, "compare", "--region", "emmen", "--theme", "arbeid_en_vrije_tijd")
+    line = next(line for line in out.splitlines() if "arbeidsparticipatie" in line)
+    assert re.search(r"│\s+\d\d%", line), line
+    assert not re.search(r"\d\d,\d%", line), line
+
+
+DIFFERENCE_CATALOG = """
+[themes.t]
+title = "Test"
+
+[sources.eigen]
+csv = "eigen.csv"
+
+[indicators.aandeel]
+title = "Aandeel"
+theme = "t"
+unit = "%"
+decimals = 1
+better = "higher"
+source = "eigen"
+aggregate = "none"
+"""
+
+
+def test_differences_are_computed_unrounded_then_rounded_once(tmp_path: Path) -> None:
+    """10,04% against 9,96%: both read 10,0%, and the difference is +0,1 %-punt (from the
+    unrounded values), not 0,0 (from the rounded ones)."""
+    (tmp_path / "indicators.toml").write_text(DIFFERENCE_CATALOG, "utf-8")
+    (tmp_path / "eigen.csv").write_text(
+        "region_code,period,value\nGM0114,2023,10.04\nPV22,2023,9.96\nNL01,2023,9.96\n", "utf-8"
+    )
+    env = {
+        "BWMONITOR_DATA_DIR": str(tmp_path / "store"),
+        "BWMONITOR_CATALOG": str(tmp_path / "indicators.toml"),
+        "COLUMNS": "200",
+    }
+    result = runner.invoke(app, ["compare", "--region", "emmen"], env=env)
+    assert result.exit_code == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if "Aandeel" in line)
+    assert "10,0%" in line and "10,0% (+0,1 %-punt)" in line
+
+
+# ------------------------------------------------------------------ update's digest
+
+
+def test_update_digest_changes_when_the_shipped_catalogue_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of the shipped catalogue (here a copy standing in for it) changes update's
+    input digest, so the next update exports."""
+    from bwmonitor import catalog as catalog_module
+    from bwmonitor.update import inputs_digest
+
+    copy = tmp_path / "indicators.toml"
+    text = resources.files("bwmonitor").joinpath("indicators.toml").read_text("utf-8")
+    copy.write_text(text, "utf-8")
+    monkeypatch.setattr(catalog_module, "shipped_catalog_path", lambda: copy, raising=False)
+    before = inputs_digest(catalog_module.load(None))
+    copy.write_text(text.replace('title = "Woningvoorraad"', 'title = "Woningen"'), "utf-8")
+    after = inputs_digest(catalog_module.load(None))
+    assert before != after

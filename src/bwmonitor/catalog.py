@@ -258,7 +258,7 @@ class TableRequest:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    path: str  #: where it was read from, for messages
+    path: str  #: where it was read from, for messages ("(shipped) indicators.toml")
     title: str
     region_levels: tuple[str, ...]
     period_types: tuple[str, ...]
@@ -266,6 +266,8 @@ class Catalog:
     sources: Mapping[str, Source]
     indicators: Mapping[str, Indicator]
     regions: Mapping[str, CustomRegion]
+    #: the file it was read from, shipped one included; None for text given directly
+    source_path: Path | None = None
 
     def table_requests(self) -> list[TableRequest]:
         """One request per CBS table, covering every indicator that reads it.
@@ -314,8 +316,13 @@ def _merge_filters(wanted: list[Mapping[str, str]]) -> dict[str, tuple[str, ...]
 # ---------------------------------------------------------------- loading
 
 
+def shipped_catalog_path() -> Path:
+    """The file of the catalogue shipped with bwmonitor (installed as a plain file)."""
+    return Path(str(resources.files("bwmonitor").joinpath(DEFAULT_CATALOG_NAME)))
+
+
 def shipped_catalog_text() -> str:
-    return resources.files("bwmonitor").joinpath(DEFAULT_CATALOG_NAME).read_text("utf-8")
+    return shipped_catalog_path().read_text("utf-8")
 
 
 def load(path: Path | None) -> Catalog:
@@ -332,14 +339,16 @@ def load(path: Path | None) -> Catalog:
 def validate_file(path: Path | None) -> tuple[Catalog | None, list[str]]:
     """`validate` for a file (None: the shipped catalogue); unreadable is a problem too."""
     if path is None:
-        return validate(shipped_catalog_text(), f"(shipped) {DEFAULT_CATALOG_NAME}", base=None)
+        shipped = shipped_catalog_path()
+        origin = f"(shipped) {DEFAULT_CATALOG_NAME}"
+        return validate(shipped.read_text("utf-8"), origin, base=None, source_path=shipped)
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         return None, [f"{path}: file not found"]
     except (OSError, UnicodeDecodeError) as err:
         return None, [f"{path}: cannot be read: {err}"]
-    return validate(text, str(path), base=path.parent)
+    return validate(text, str(path), base=path.parent, source_path=path)
 
 
 def parse(text: str, origin: str, base: Path | None) -> Catalog:
@@ -350,7 +359,9 @@ def parse(text: str, origin: str, base: Path | None) -> Catalog:
     return catalog
 
 
-def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None, list[str]]:
+def validate(
+    text: str, origin: str, base: Path | None, source_path: Path | None = None
+) -> tuple[Catalog | None, list[str]]:
     """The catalogue built from its sound entries, and every problem of the others.
 
     Unknown keys, wrong types and values are found per entry; the entries without
@@ -382,7 +393,7 @@ def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None,
     if raw.get("indicators", {}) == {}:
         # nothing to compare or export: refused here rather than failing later
         problems.append("indicators: the catalogue has no indicators; add one [indicators.ID]")
-    catalog = _build(sound, origin, base)
+    catalog = _build(sound, origin, base, source_path)
     problems += check_references(catalog, raw)
     return catalog, problems
 
@@ -493,7 +504,9 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
 
 
-def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
+def _build(
+    raw: Mapping[str, Any], origin: str, base: Path | None, source_path: Path | None
+) -> Catalog:
     monitor = raw.get("monitor", {})
     themes = {tid: Theme(tid, t["title"]) for tid, t in raw.get("themes", {}).items()}
     sources = {sid: _build_source(sid, s, base) for sid, s in raw.get("sources", {}).items()}
@@ -511,6 +524,7 @@ def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
         sources=sources,
         indicators=indicators,
         regions=regions,
+        source_path=source_path,
     )
 
 

@@ -92,9 +92,7 @@ def long_table(
             .replace_strict({i: by_id[i].quantity.unit.name for i in order})
             .alias("eenheid"),
             pl.col("indicator")
-            .replace_strict(
-                {i: by_id[i].quantity.unit.scale for i in order}, return_dtype=pl.Int64
-            )
+            .replace_strict({i: by_id[i].quantity.unit.scale for i in order}, return_dtype=pl.Int64)
             .alias("schaal"),
             pl.col("region")
             .replace_strict({c: registry.name_of(c) for c in regions})

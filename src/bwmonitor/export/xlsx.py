@@ -230,9 +230,7 @@ def _theme_sheet(
         for (indicator_id, region), by_year in cells.items():
             if indicator_id != ind.id:
                 continue
-            _write_texts(
-                sheet, row, 0, [ind.title, ind.quantity.unit.name, region, *names[region]]
-            )
+            _write_texts(sheet, row, 0, [ind.title, ind.quantity.unit.name, region, *names[region]])
             for col, year in enumerate(years, start=5):
                 found = by_year.get(year)
                 if found is None:
