@@ -360,3 +360,22 @@ def test_update_digest_changes_when_the_shipped_catalogue_changes(
     copy.write_text(text.replace('title = "Woningvoorraad"', 'title = "Woningen"'), "utf-8")
     after = inputs_digest(catalog_module.load(None))
     assert before != after
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "scale"),
+    [
+        ("x 1 000 euro", "euro", 1000),
+        ("1 000 euro", "euro", 1000),
+        ("x 1.000 euro", "euro", 1000),
+        ("x 1 000", "aantal", 1000),
+        ("mln euro", "euro", 1_000_000),
+        ("per 1.000 inwoners", "per 1.000 inwoners", 1),
+        ("%", "%", 1),
+    ],
+)
+def test_cbs_unit_texts_read_as_unit_and_scale(text: str, unit: str, scale: int) -> None:
+    """CBS's ways of writing a factor all give the same unit and scale."""
+    from bwmonitor.units import parse_unit
+
+    assert (parse_unit(text).name, parse_unit(text).scale) == (unit, scale)
