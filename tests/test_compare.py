@@ -103,11 +103,12 @@ def test_csv_has_a_stable_header_with_benchmark_columns(tmp_path: Path) -> None:
     )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0])[:8] == [
+    assert list(rows[0])[:9] == [
         "indicator",
         "title",
         "theme",
         "unit",
+        "scale",
         "decimals",
         "better",
         "region",

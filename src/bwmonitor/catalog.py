@@ -20,6 +20,7 @@ from typing import Any
 
 from bwmonitor.errors import CatalogInvalid
 from bwmonitor.suggest import closest, did_you_mean
+from bwmonitor.units import Quantity
 
 DEFAULT_CATALOG_NAME = "indicators.toml"
 CBS_CATALOGS = ("opendata", "dataderden")
@@ -112,8 +113,21 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "indicators": (
         Field("title", "str", "Dutch title, as printed in tables.", required=True),
         Field("theme", "str", "Id of a theme in [themes].", required=True),
-        Field("unit", "str", 'Unit as printed: "aantal", "%", "euro", "1 000 euro", "km".'),
-        Field("decimals", "int", "Decimals shown; default 0."),
+        Field(
+            "unit",
+            "str",
+            'CBS\'s unit of the measure: "aantal", "%", "euro", "km", or with a factor '
+            '"x 1.000 euro", "x 1.000" (also written "x 1 000 euro", "1 000 euro"; "mln" for '
+            "millions). A factor is the scale: outputs people read show the amount (€ 28.400, "
+            '77.400) in the unit without it ("euro", "aantal"); data outputs keep CBS\'s value '
+            "with unit and scale (docs/data.md).",
+        ),
+        Field(
+            "decimals",
+            "int",
+            "Decimals of CBS's value that are shown, computed values included; default 0. "
+            "`catalog check` notes more decimals than CBS publishes.",
+        ),
         Field(
             "better",
             "str",
@@ -246,6 +260,11 @@ class Indicator:
         """The measure to look for in the table of series year `label` ('' for a table)."""
         return self.measure_by_year.get(label, self.measure)
 
+    @property
+    def quantity(self) -> Quantity:
+        """How this indicator's figures read: unit, scale and decimals (units.py)."""
+        return Quantity.of(self.unit, self.decimals)
+
 
 @dataclass(frozen=True, slots=True)
 class CustomRegion:
@@ -270,7 +289,7 @@ class TableRequest:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    path: str  #: where it was read from, for messages
+    path: str  #: where it was read from, for messages ("(shipped) indicators.toml")
     title: str
     region_levels: tuple[str, ...]
     period_types: tuple[str, ...]
@@ -278,6 +297,8 @@ class Catalog:
     sources: Mapping[str, Source]
     indicators: Mapping[str, Indicator]
     regions: Mapping[str, CustomRegion]
+    #: the file it was read from, shipped one included; None for text given directly
+    source_path: Path | None = None
 
     def table_requests(self) -> list[TableRequest]:
         """One request per CBS table, covering every indicator that reads it.
@@ -326,8 +347,13 @@ def _merge_filters(wanted: list[Mapping[str, str]]) -> dict[str, tuple[str, ...]
 # ---------------------------------------------------------------- loading
 
 
+def shipped_catalog_path() -> Path:
+    """The file of the catalogue shipped with bwmonitor (installed as a plain file)."""
+    return Path(str(resources.files("bwmonitor").joinpath(DEFAULT_CATALOG_NAME)))
+
+
 def shipped_catalog_text() -> str:
-    return resources.files("bwmonitor").joinpath(DEFAULT_CATALOG_NAME).read_text("utf-8")
+    return shipped_catalog_path().read_text("utf-8")
 
 
 def load(path: Path | None) -> Catalog:
@@ -344,14 +370,16 @@ def load(path: Path | None) -> Catalog:
 def validate_file(path: Path | None) -> tuple[Catalog | None, list[str]]:
     """`validate` for a file (None: the shipped catalogue); unreadable is a problem too."""
     if path is None:
-        return validate(shipped_catalog_text(), f"(shipped) {DEFAULT_CATALOG_NAME}", base=None)
+        shipped = shipped_catalog_path()
+        origin = f"(shipped) {DEFAULT_CATALOG_NAME}"
+        return validate(shipped.read_text("utf-8"), origin, base=None, source_path=shipped)
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         return None, [f"{path}: file not found"]
     except (OSError, UnicodeDecodeError) as err:
         return None, [f"{path}: cannot be read: {err}"]
-    return validate(text, str(path), base=path.parent)
+    return validate(text, str(path), base=path.parent, source_path=path)
 
 
 def parse(text: str, origin: str, base: Path | None) -> Catalog:
@@ -362,7 +390,9 @@ def parse(text: str, origin: str, base: Path | None) -> Catalog:
     return catalog
 
 
-def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None, list[str]]:
+def validate(
+    text: str, origin: str, base: Path | None, source_path: Path | None = None
+) -> tuple[Catalog | None, list[str]]:
     """The catalogue built from its sound entries, and every problem of the others.
 
     Unknown keys, wrong types and values are found per entry; the entries without
@@ -394,7 +424,7 @@ def validate(text: str, origin: str, base: Path | None) -> tuple[Catalog | None,
     if raw.get("indicators", {}) == {}:
         # nothing to compare or export: refused here rather than failing later
         problems.append("indicators: the catalogue has no indicators; add one [indicators.ID]")
-    catalog = _build(sound, origin, base)
+    catalog = _build(sound, origin, base, source_path)
     problems += check_references(catalog, raw)
     return catalog, problems
 
@@ -512,7 +542,9 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         yield f"{path}.definition_source: only used with 'definition'"
 
 
-def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
+def _build(
+    raw: Mapping[str, Any], origin: str, base: Path | None, source_path: Path | None
+) -> Catalog:
     monitor = raw.get("monitor", {})
     themes = {tid: Theme(tid, t["title"]) for tid, t in raw.get("themes", {}).items()}
     sources = {sid: _build_source(sid, s, base) for sid, s in raw.get("sources", {}).items()}
@@ -530,6 +562,7 @@ def _build(raw: Mapping[str, Any], origin: str, base: Path | None) -> Catalog:
         sources=sources,
         indicators=indicators,
         regions=regions,
+        source_path=source_path,
     )
 
 

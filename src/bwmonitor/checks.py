@@ -3,7 +3,8 @@
 The first stage (catalog.py) needs only the TOML. This one asks, for every indicator,
 whether each of its tables has the measure, whether the dimension codes it filters on
 exist, whether a dimension with several codes is left unchosen, and whether a series
-keeps its unit across years. Offline it reads the metadata in the store and the
+keeps its unit across years; and notes decimals the catalogue shows that CBS does not
+publish. Offline it reads the metadata in the store and the
 snapshot; a table in neither cannot be checked and gets a notice (not a warning).
 `catalog check --online` runs the same rules on CBS's live metadata
 (`metadata_from_cbs`).
@@ -86,6 +87,7 @@ def check_with(catalog: Catalog, lookup: MetaLookup) -> MetadataReport:
             unit = _unit_of(indicator, source, label, meta)
             if unit is not None:
                 units[table_id] = unit
+        report.notices += _decimals_notices(indicator, source, lookup)
         if len(set(units.values())) > 1:
             listed = ", ".join(f"{t}: {u!r}" for t, u in sorted(units.items()))
             report.problems.append(
@@ -150,6 +152,31 @@ def _unit_of(indicator: Indicator, source: Source, label: str, meta: TableMeta) 
     return str(meta.measures[key].get("unit", ""))
 
 
+def _decimals_notices(indicator: Indicator, source: Source, lookup: MetaLookup) -> list[str]:
+    """A notice where the catalogue shows more decimals than CBS publishes the measure
+    with (DataProperties' Decimals): a '64,0%' whose 0 CBS never published."""
+    fewer = []
+    for _, table_id in source.tables:
+        meta = lookup(table_id)
+        if meta is None:
+            continue
+        try:
+            key = resolve_measure(
+                indicator.measure or "", meta.measures, meta.table_id, source.is_series
+            )
+        except CbsTableChanged:
+            continue  # reported by the measure check
+        published = meta.measures[key].get("decimals")
+        if isinstance(published, int) and indicator.decimals > published:
+            fewer.append(f"{key} of {table_id} with {published}")
+    if not fewer:
+        return []
+    return [
+        f"indicators.{indicator.id}: decimals = {indicator.decimals}, but CBS publishes "
+        + "; ".join(fewer)
+    ]
+
+
 def wants_codes(filters: Mapping[str, object]) -> Callable[[Mapping[str, object]], bool]:
     """Which dimensions' code lists the checks need: plain dimensions (one code must be
     chosen) and any dimension the catalogue filters on; not the big region lists."""
@@ -181,7 +208,10 @@ def metadata_from_cbs(metadata: TableMetadata) -> TableMeta:
         "title": metadata.infos.get("Title", ""),
         "modified": metadata.infos.get("Modified", ""),
         "dimensions": dimensions,
-        "measures": {k: {"unit": str(p.get("Unit") or "").strip()} for k, p in topics.items()},
+        "measures": {
+            k: {"unit": str(p.get("Unit") or "").strip(), "decimals": p.get("Decimals")}
+            for k, p in topics.items()
+        },
         "table_measures": {k: str(p.get("Title", "")).strip() for k, p in topics.items()},
     }
     return TableMeta(metadata.table_id, raw)

@@ -238,7 +238,9 @@ def _record(
         "indicator": indicator.id,
         "title": indicator.title,
         "theme": catalog.themes[indicator.theme].title,
-        "unit": indicator.unit,
+        # CBS's value stays as it is: value × scale is the amount in unit (units.py)
+        "unit": indicator.quantity.unit.name,
+        "scale": indicator.quantity.unit.scale,
         "decimals": indicator.decimals,
         "better": indicator.better.value,
         "region": region.code,

@@ -13,26 +13,12 @@ def dutch_number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
-THOUSANDS_OF_EUROS = {"x 1.000 euro", "x 1 000 euro", "1 000 euro", "1.000 euro"}
-
-
 def with_unit(value: float | None, unit: str, decimals: int, difference: bool = False) -> str:
     """A value as printed in the monitor: '€ 51.200', '6,5%', '1.234', '1,1 km'.
 
-    Thousands of euros are printed in euros, rounded to what the figure's decimals
-    carry (51,2 thousand -> € 51.200). A difference gets its sign, and for
-    percentages is in percentage points ('+2,1 %-punt').
+    A shortcut for ``Quantity.of(unit, decimals).text(value, difference)`` (units.py):
+    CBS's unit text, such as 'x 1 000 euro', decides the amount and unit shown.
     """
-    if value is None:
-        return "."
-    sign = "+" if difference and round(value, decimals) > 0 else ""
-    if unit in THOUSANDS_OF_EUROS:
-        return f"{sign}€ {dutch_number(round(value, decimals) * 1000, 0)}"
-    if unit == "euro":
-        return f"{sign}€ {dutch_number(value, decimals)}"
-    number = sign + dutch_number(value, decimals)
-    if unit == "%":
-        return f"{number} %-punt" if difference else f"{number}%"
-    if unit in ("km", "m³", "personen"):
-        return f"{number} {unit}"
-    return number
+    from bwmonitor.units import Quantity  # units.py builds on dutch_number above
+
+    return Quantity.of(unit, decimals).text(value, difference)

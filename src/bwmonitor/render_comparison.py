@@ -13,11 +13,11 @@ from rich.text import Text
 
 from bwmonitor.compare import Comparison
 from bwmonitor.export.formula_guard import excel_csv, neutralise_record
-from bwmonitor.formatting import with_unit
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
 from bwmonitor.render import stdout
 from bwmonitor.terminal_layout import Cell, Column, Row, print_rows
+from bwmonitor.units import Quantity, Unit
 
 COMPUTED_MARK = "†"
 QUARTILE_STYLE = {1: "green", 4: "red"}
@@ -78,10 +78,15 @@ def to_csv(records: list[dict[str, Any]], excel: bool = False) -> str:
     return buffer.getvalue()
 
 
+def _quantity(record: dict[str, Any]) -> Quantity:
+    """The unit model of a record, from its unit, scale and decimals."""
+    return Quantity(Unit(record["unit"], record["scale"]), record["decimals"])
+
+
 def _value_text(
     value: float | None, record: dict[str, Any], status: str | None, computed: bool
 ) -> Text:
-    text = with_unit(value, record["unit"], record["decimals"])
+    text = _quantity(record).text(value)
     text += marker(status) + (COMPUTED_MARK if computed and value is not None else "")
     return Text(text)
 
@@ -90,11 +95,7 @@ def _difference_text(benchmark: dict[str, Any], record: dict[str, Any]) -> Text 
     """'(-6.450)' under or after a benchmark's value; None when there is no difference."""
     if benchmark["difference"] is None:
         return None
-    return Text(
-        "("
-        + with_unit(benchmark["difference"], record["unit"], record["decimals"], difference=True)
-        + ")"
-    )
+    return Text(f"({_quantity(record).text(benchmark['difference'], difference=True)})")
 
 
 def _position_cells(record: dict[str, Any]) -> list[Text]:

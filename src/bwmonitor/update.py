@@ -337,15 +337,16 @@ def _metas_of(tables: Mapping[str, TableDir]) -> dict[str, TableMeta]:
 
 
 def inputs_digest(catalog: Catalog) -> str:
-    """A digest of the user's own inputs: the catalogue and its local CSV files."""
+    """A digest of the user's own inputs: the catalogue's bytes (the shipped one's too)
+    and its local CSV files."""
     sha = hashlib.sha256()
-    paths = [Path(catalog.path)] + [
-        s.csv_path for s in catalog.sources.values() if s.csv_path is not None
-    ]
-    for path in paths:
-        sha.update(str(path).encode("utf-8"))
+    # the catalogue by its label: the shipped one's install folder is no input
+    files: list[tuple[str, Path | None]] = [(catalog.path, catalog.source_path)]
+    files += [(str(s.csv_path), s.csv_path) for s in catalog.sources.values() if s.csv_path]
+    for name, path in files:
+        sha.update(name.encode("utf-8"))
         try:
-            sha.update(path.read_bytes())
+            sha.update(path.read_bytes() if path is not None else b"(no file)")
         except OSError:
             sha.update(b"(unreadable)")
     return sha.hexdigest()[:16]

@@ -31,8 +31,9 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.typing import RcKeyType
 
-from bwmonitor.formatting import THOUSANDS_OF_EUROS, dutch_number, with_unit
+from bwmonitor.formatting import dutch_number, with_unit
 from bwmonitor.periods import STATUS_MARKERS, marker
+from bwmonitor.units import parse_unit
 
 # --- house style -------------------------------------------------------------------
 
@@ -176,18 +177,17 @@ def _tick_label(x: float, _pos: int | None = None) -> str:
     return dutch_number(x, decimals)
 
 
-def _in_euros(unit: str) -> bool:
-    """Thousands of euros are shown in euros, as ``with_unit`` prints them."""
-    return unit in THOUSANDS_OF_EUROS
-
-
 def _unit_label(unit: str) -> str:
-    return "euro" if _in_euros(unit) else unit
+    """The axis label: the unit of the amounts the ticks and labels show ('euro' for
+    CBS's 'x 1 000 euro', 'aantal' for 'x 1 000'), as ``with_unit`` prints them."""
+    return parse_unit(unit).name
 
 
 def _value_formatter(unit: str) -> FuncFormatter:
-    factor = 1000.0 if _in_euros(unit) else 1.0
-    return FuncFormatter(lambda x, pos: _tick_label(x * factor, pos))
+    """Ticks in the reader's amount: CBS's 28,4 (x 1 000 euro) is drawn at 28.4 and
+    read as 28.400."""
+    scale = parse_unit(unit).scale
+    return FuncFormatter(lambda x, pos: _tick_label(x * scale, pos))
 
 
 def _range_label(low: float, high: float, unit: str, decimals: int) -> str:

@@ -42,7 +42,8 @@ LONG_COLUMNS = (
     "regionaam",
     "niveau",
     "jaar",
-    "waarde",
+    "waarde",  #: CBS's value, as served: waarde × schaal is the amount in eenheid
+    "schaal",
     "status",
     "bron",
     "berekend",
@@ -65,7 +66,11 @@ def long_table(
     indicators: Sequence[Indicator],
     focus: Sequence[str] = (),
 ) -> pl.DataFrame:
-    """One row per indicator, region and year, with Dutch column names, in catalogue order."""
+    """One row per indicator, region and year, with Dutch column names, in catalogue order.
+
+    `waarde` is CBS's value; `eenheid` and `schaal` say what it counts (units.py):
+    28.4 with eenheid "euro" and schaal 1000 is € 28.400.
+    """
     import polars as pl
 
     regions = export_regions(registry, focus)
@@ -83,7 +88,12 @@ def long_table(
             .replace_strict({i: catalog.themes[by_id[i].theme].title for i in order})
             .alias("thema"),
             pl.col("indicator").replace_strict({i: by_id[i].title for i in order}).alias("titel"),
-            pl.col("indicator").replace_strict({i: by_id[i].unit for i in order}).alias("eenheid"),
+            pl.col("indicator")
+            .replace_strict({i: by_id[i].quantity.unit.name for i in order})
+            .alias("eenheid"),
+            pl.col("indicator")
+            .replace_strict({i: by_id[i].quantity.unit.scale for i in order}, return_dtype=pl.Int64)
+            .alias("schaal"),
             pl.col("region")
             .replace_strict({c: registry.name_of(c) for c in regions})
             .alias("regionaam"),
@@ -106,6 +116,7 @@ def long_table(
             "niveau",
             "jaar",
             pl.col("value").alias("waarde"),
+            "schaal",
             "status",
             pl.col("source").alias("bron"),
             pl.col("computed").alias("berekend"),

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from bwmonitor.catalog import Catalog, Indicator
 from bwmonitor.export.sheet_names import sheet_names
 from bwmonitor.export.tables import overview
-from bwmonitor.formatting import THOUSANDS_OF_EUROS
 from bwmonitor.periods import MARKER_LEGEND, marker
+from bwmonitor.units import EURO, PERCENT, Quantity
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,20 +54,25 @@ class SourceRow:
     note: str = ""  #: e.g. "verouderd sinds 2026-07-02: ..." for a table update could not refresh
 
 
-def number_format(unit: str, decimals: int, suffix: str = "") -> str:
-    """Excel format for a unit: '#,##0.0"%"', '"€ "#,##0', with a marker suffix."""
+def number_format(quantity: Quantity, suffix: str = "") -> str:
+    """Excel format for the reader's amount: '#,##0.0"%"', '"€ "#,##0', with a marker suffix."""
+    decimals = max(quantity.reader_decimals, 0)
     digits = "#,##0" + ("." + "0" * decimals if decimals else "")
     mark = f'"{suffix}"' if suffix else ""
-    if unit in THOUSANDS_OF_EUROS or unit == "euro":
-        return f'"€ "#,##0{mark}'
-    if unit == "%":
+    if quantity.unit.name == EURO:
+        return f'"€ "{digits}{mark}'
+    if quantity.unit.name == PERCENT:
         return f'{digits}"%"{mark}'
     return f"{digits}{mark}"
 
 
-def cell_value(value: float, unit: str, decimals: int) -> float:
-    """Thousands of euros are written in euros, rounded as the monitor prints them."""
-    return round(value, decimals) * 1000 if unit in THOUSANDS_OF_EUROS else value
+def cell_value(value: float, quantity: Quantity) -> float:
+    """The reader's amount of CBS's value (28,4 thousand euro -> 28400).
+
+    Unscaled values keep every digit, for formulas; the number format shows the
+    decimals. A scaled one is written as printed: no format rounds 28437 to hundreds.
+    """
+    return quantity.amount(value) if quantity.unit.scale != 1 else value
 
 
 class _Formats:
@@ -83,10 +88,10 @@ class _Formats:
         self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
         self.theme = workbook.add_format({"bold": True})
 
-    def value(self, unit: str, decimals: int, suffix: str, fill: str | None = None) -> Any:
-        key = (unit, decimals, suffix, fill)
+    def value(self, quantity: Quantity, suffix: str, fill: str | None = None) -> Any:
+        key = (quantity, suffix, fill)
         if key not in self.cache:
-            spec: dict[str, Any] = {"num_format": number_format(unit, decimals, suffix)}
+            spec: dict[str, Any] = {"num_format": number_format(quantity, suffix)}
             if fill:
                 spec["bg_color"] = fill
             self.cache[key] = self.workbook.add_format(spec)
@@ -169,7 +174,7 @@ def _overview_sheet(
         sheet.write_string(row, 0, ind.title)
         if item.year:
             sheet.write_number(row, 1, item.year)
-        sheet.write_string(row, 2, ind.unit)
+        _write_texts(sheet, row, 2, [ind.quantity.unit.name])
         for col, (value, status, computed) in enumerate(item.cells, start=3):
             if value is None:
                 sheet.write_string(row, col, ".")
@@ -177,8 +182,8 @@ def _overview_sheet(
                 sheet.write_number(
                     row,
                     col,
-                    cell_value(value, ind.unit, ind.decimals),
-                    formats.value(ind.unit, ind.decimals, _marks(status, computed)),
+                    cell_value(value, ind.quantity),
+                    formats.value(ind.quantity, _marks(status, computed)),
                 )
         row += 1
     sheet.autofilter(2, 0, row - 1, len(headers) - 1)
@@ -225,7 +230,7 @@ def _theme_sheet(
         for (indicator_id, region), by_year in cells.items():
             if indicator_id != ind.id:
                 continue
-            _write_texts(sheet, row, 0, [ind.title, ind.unit, region, *names[region]])
+            _write_texts(sheet, row, 0, [ind.title, ind.quantity.unit.name, region, *names[region]])
             for col, year in enumerate(years, start=5):
                 found = by_year.get(year)
                 if found is None:
@@ -237,10 +242,8 @@ def _theme_sheet(
                 sheet.write_number(
                     row,
                     col,
-                    cell_value(found["waarde"], ind.unit, ind.decimals),
-                    formats.value(
-                        ind.unit, ind.decimals, _marks(found["status"], found["berekend"]), fill
-                    ),
+                    cell_value(found["waarde"], ind.quantity),
+                    formats.value(ind.quantity, _marks(found["status"], found["berekend"]), fill),
                 )
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
