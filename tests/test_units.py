@@ -275,8 +275,9 @@ def test_chart_axis_labels_and_value_labels_use_the_reader_unit(
 def test_terminal_shows_thousands_of_households_as_households(tmp_path: Path) -> None:
     """'Particuliere huishoudens' in thousands reads as whole households: 77.400."""
     out = run(tmp_path, "compare", "--region", "zuidoost", "--theme", "materiele_welvaart")
-    line = next(line for line in out.splitlines() if "Particuliere huishoudens" in line)
-    assert "77.400" in line and "77,4" not in line
+    block = out.split("Particuliere huishoudens\n", 1)[1].split("\n\n", 1)[0]
+    region_line = next(line for line in block.splitlines() if "Zuidoost-Drenthe:" in line)
+    assert "77.400" in region_line and "77,4" not in block
 
 
 # ------------------------------------------------------------------ decimals
@@ -300,9 +301,11 @@ def test_catalog_check_notes_more_decimals_than_cbs_publishes(project: Any) -> N
 def test_labour_participation_shows_no_decimal_cbs_does_not_publish(tmp_path: Path) -> None:
     """CBS publishes net labour participation in whole percents: '64%', not '64,0%'."""
     out = run(tmp_path, "compare", "--region", "emmen", "--theme", "arbeid_en_vrije_tijd")
-    line = next(line for line in out.splitlines() if "arbeidsparticipatie" in line)
-    assert re.search(r"│\s+\d\d%", line), line
-    assert not re.search(r"\d\d,\d%", line), line
+    title = next(line for line in out.splitlines() if "arbeidsparticipatie" in line)
+    block = out.split(title + "\n", 1)[1].split("\n\n", 1)[0]
+    emmen = next(line for line in block.splitlines() if line.strip().startswith("Emmen:"))
+    assert re.search(r"Emmen:\s+\d\d%", emmen), emmen
+    assert not re.search(r"\d\d,\d%", block), block
 
 
 DIFFERENCE_CATALOG = """
@@ -337,8 +340,9 @@ def test_differences_are_computed_unrounded_then_rounded_once(tmp_path: Path) ->
     }
     result = runner.invoke(app, ["compare", "--region", "emmen"], env=env)
     assert result.exit_code == 0, result.stderr
-    line = next(line for line in result.stdout.splitlines() if "Aandeel" in line)
-    assert "10,0%" in line and "10,0% (+0,1 %-punt)" in line
+    block = result.stdout.split("Aandeel\n", 1)[1].split("\n\n", 1)[0]
+    assert "Emmen:                10,0%" in block
+    assert "Drenthe (verschil):   10,0% (+0,1 %-punt)" in block
 
 
 # ------------------------------------------------------------------ update's digest
