@@ -206,3 +206,23 @@ def test_export_charts_mark_computed_province_and_credit_bwmonitor(tmp_path: Pat
     drenthe = [t for t in texts if t.startswith("Drenthe: ")]
     assert drenthe and drenthe[0].endswith("*†")
     assert "Bron: CBS StatLine, tabel 85525NED; bewerking bwmonitor" in texts
+
+
+LONG_FOOTNOTE = (
+    "CBS berekent het aandeel over huishoudens met bekend inkomen; dat aantal staat niet in "
+    "de tabel, dus regio's krijgen alleen een door CBS gepubliceerd cijfer, nooit een berekend."
+)
+
+
+def test_long_footnote_is_wrapped_inside_the_chart(tmp_path: Path) -> None:
+    """A long footnote wraps onto rows that all end inside the chart (it ran off the edge)."""
+    from dataclasses import replace
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = charts.ranked_bars(replace(SPEC, footnote=LONG_FOOTNOTE), plain_bars(), {})
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    right_edges = [t.get_window_extent(renderer).x1 for t in figure.texts]
+    assert max(right_edges) <= figure.bbox.x1
+    rows = [t for t in svg_texts(figure, tmp_path) if t and t in LONG_FOOTNOTE]
+    assert " ".join(rows) == LONG_FOOTNOTE

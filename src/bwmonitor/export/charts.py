@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ WIDTH_IN = 8.0
 TITLE_SPACE_IN = 0.55  # reserved at the top for the title
 FOOTER_LINE_IN = 0.19  # per footer line (footnote, marker legend, source)
 MARGIN_IN = 0.12
+CHAR_WIDTH_EM = 0.6  # a generous mean glyph width of the font stack, for wrapping footers
 NO_FIGURE = "geen cijfer"
 MAP_CLASSES = 4
 
@@ -199,7 +201,12 @@ def _frame(
         )
         if line
     ]
-    footer_in = MARGIN_IN + FOOTER_LINE_IN * len(footer) + 0.05
+    rows = [  # (text, is the source line)
+        (row, n == len(footer) - 1)
+        for n, line in enumerate(footer)
+        for row in _wrapped(line, width - 2 * MARGIN_IN, SMALL_SIZE)
+    ]
+    footer_in = MARGIN_IN + FOOTER_LINE_IN * len(rows) + 0.05
     bottom = footer_in / height
     top = 1 - TITLE_SPACE_IN / height
     fig = ChartFigure(figsize=(width, height))
@@ -217,11 +224,11 @@ def _frame(
         fontweight="bold",
         color=TEXT,
     )
-    for i, line in enumerate(reversed(footer)):
-        is_source = i == 0
+    # drawn top to bottom, so that the SVG (and a screen reader) has them in reading order
+    for i, (line, is_source) in enumerate(rows):
         fig.text(
             left,
-            (MARGIN_IN + FOOTER_LINE_IN * i) / height,
+            (MARGIN_IN + FOOTER_LINE_IN * (len(rows) - 1 - i)) / height,
             line,
             ha="left",
             va="bottom",
@@ -232,6 +239,12 @@ def _frame(
     ax = fig.add_subplot()
     fig.bwmonitor_data = {"title": spec.title, "footer": footer}
     return fig, ax
+
+
+def _wrapped(line: str, width_in: float, fontsize: float) -> list[str]:
+    """A footer line cut into rows that fit the figure: a long footnote ran off the edge."""
+    chars = int(width_in * 72 / (fontsize * CHAR_WIDTH_EM))
+    return textwrap.wrap(line, chars, break_long_words=False) or [line]
 
 
 def _tick_label(x: float, _pos: int | None = None) -> str:
