@@ -226,3 +226,17 @@ def test_long_footnote_is_wrapped_inside_the_chart(tmp_path: Path) -> None:
     assert max(right_edges) <= figure.bbox.x1
     rows = [t for t in svg_texts(figure, tmp_path) if t and t in LONG_FOOTNOTE]
     assert " ".join(rows) == LONG_FOOTNOTE
+
+
+def test_map_labels_are_dark_on_a_light_box(tmp_path: Path) -> None:
+    """Names on the map read on any fill: dark text on a light box (Meppel's name ran
+    into its neighbour in white on a light fill)."""
+    from matplotlib.colors import to_hex
+
+    values: dict[str, charts.Value | float | None] = {c: 10.0 + i for i, c in enumerate(GM_CODES)}
+    figure = charts.choropleth(SPEC, values)
+    labels = {t.get_text(): t for t in figure.axes[0].texts}
+    meppel = labels["Meppel"]
+    box = meppel.get_bbox_patch()
+    assert to_hex(meppel.get_color()) == charts.TEXT.lower()
+    assert box is not None and to_hex(box.get_facecolor()) == "#ffffff"

@@ -64,6 +64,12 @@ MARGIN_IN = 0.12
 CHAR_WIDTH_EM = 0.6  # a generous mean glyph width of the font stack, for wrapping footers
 NO_FIGURE = "geen cijfer"
 MAP_CLASSES = 4
+MAP_LABEL_BOX = {
+    "boxstyle": "round,pad=0.15",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.75,
+}
 
 # fonts a reader has locally (DejaVu ships with matplotlib); the SVG names the same stack
 FONT_STACK = ["DejaVu Sans", "Liberation Sans", "Arial"]
@@ -698,11 +704,6 @@ def choropleth(
             patch.set_label(m.name)
             ax.add_patch(patch)
             _, cx, cy = max(_ring_area_centroid(ring) for ring in m.rings)
-            dark = (
-                value is not None
-                and drawn_class[m.code] in (len(bounds) - 1, len(bounds) - 2)
-                and len(bounds) > 2
-            )
             ax.text(
                 cx * scale,
                 cy,
@@ -710,8 +711,11 @@ def choropleth(
                 ha="center",
                 va="center",
                 fontsize=SMALL_SIZE - 0.5,
-                color="white" if dark else TEXT,
+                color=TEXT,
                 zorder=4,
+                # a name can overrun its municipality into a darker or lighter neighbour
+                # (Meppel): dark text on a light box reads on every fill
+                bbox=MAP_LABEL_BOX,
             )
         xs = [x * scale for m in municipalities for ring in m.rings for x, _ in ring]
         ax.set_xlim(min(xs) - 0.01, max(xs) + 0.01)
