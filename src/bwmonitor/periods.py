@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 
 STATUS_MARKERS = {"Definitief": "", "Voorlopig": "*", "NaderVoorlopig": "**"}
-MARKER_LEGEND = "* voorlopig cijfer, ** nader voorlopig cijfer"
+MARKER_MEANINGS = {"*": "voorlopig cijfer", "**": "nader voorlopig cijfer"}
+MARKER_LEGEND = ", ".join(f"{mark} {meaning}" for mark, meaning in MARKER_MEANINGS.items())
+# a figure bwmonitor computed from CBS figures (a region's sum, ratio or weighted mean)
+COMPUTED_MARK = "†"
+COMPUTED_LEGEND = f"{COMPUTED_MARK} berekend door bwmonitor uit CBS-cijfers"
 
 
 def marker(status: str | None) -> str:

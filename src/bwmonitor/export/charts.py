@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib
 
@@ -32,7 +33,13 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.typing import RcKeyType
 
 from bwmonitor.formatting import dutch_number, with_unit
-from bwmonitor.periods import STATUS_MARKERS, marker
+from bwmonitor.periods import (
+    COMPUTED_LEGEND,
+    COMPUTED_MARK,
+    MARKER_MEANINGS,
+    STATUS_MARKERS,
+    marker,
+)
 from bwmonitor.units import parse_unit
 
 # --- house style -------------------------------------------------------------------
@@ -55,11 +62,22 @@ WIDTH_IN = 8.0
 TITLE_SPACE_IN = 0.55  # reserved at the top for the title
 FOOTER_LINE_IN = 0.19  # per footer line (footnote, marker legend, source)
 MARGIN_IN = 0.12
+CHAR_WIDTH_EM = 0.6  # a generous mean glyph width of the font stack, for wrapping footers
 NO_FIGURE = "geen cijfer"
 MAP_CLASSES = 4
+MAP_LABEL_BOX = {
+    "boxstyle": "round,pad=0.15",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.75,
+}
+
+# fonts a reader has locally (DejaVu ships with matplotlib); the SVG names the same stack
+FONT_STACK = ["DejaVu Sans", "Liberation Sans", "Arial"]
 
 RC: dict[RcKeyType, Any] = {
-    "font.family": "DejaVu Sans",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": FONT_STACK,
     "font.size": BASE_SIZE,
     "axes.edgecolor": "#8A8A8A",
     "axes.labelcolor": TEXT,
@@ -75,7 +93,8 @@ RC: dict[RcKeyType, Any] = {
     "legend.fontsize": SMALL_SIZE + 0.5,
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
-    "svg.fonttype": "path",
+    # text stays <text>, not glyph outlines: searchable, read by screen readers, testable
+    "svg.fonttype": "none",
     "svg.hashsalt": "bwmonitor",
     "hatch.linewidth": 0.6,
     "hatch.color": MISSING_EDGE,
@@ -87,11 +106,31 @@ GEOJSON = "geo/drenthe_gemeenten_2022.geojson"
 
 
 @dataclass(frozen=True)
+class Value:
+    """A figure with what the reader must be told about it: its CBS status, and
+    whether bwmonitor computed it (a region CBS publishes nothing for)."""
+
+    number: float | None
+    status: str | None = None
+    computed: bool = False
+
+
+@dataclass(frozen=True)
 class Bar:
     label: str
     value: float | None
     status: str | None = None
     highlight: bool = False
+    computed: bool = False
+
+
+class Point(NamedTuple):
+    """One year of a trend line."""
+
+    year: int
+    value: float | None
+    status: str | None = None
+    computed: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +138,7 @@ class ChartSpec:
     title: str
     unit: str
     decimals: int
-    source: str  # 'Bron: CBS StatLine, tabel 84799NED'
+    source: str  # 'Bron: CBS StatLine, tabel 84799NED'; the chart adds 'bewerking bwmonitor'
     footnote: str | None = None
 
 
@@ -118,23 +157,63 @@ def _house_style() -> Iterator[None]:
         yield
 
 
-def _marker_legend(statuses: Sequence[str | None]) -> str | None:
-    """Only the parts of '* voorlopig cijfer, ** nader voorlopig cijfer' that occur."""
+def _as_value(figure: Value | float | None) -> Value:
+    return figure if isinstance(figure, Value) else Value(figure)
+
+
+def _marks(status: str | None, computed: bool) -> str:
+    """What follows a figure: '*' or '**' for provisional, then '†' when computed."""
+    return marker(status) + (COMPUTED_MARK if computed else "")
+
+
+def _with_marks(number: float, unit: str, decimals: int, status: str | None, computed: bool) -> str:
+    return with_unit(number, unit, decimals) + _marks(status, computed)
+
+
+def _marks_legend(statuses: Sequence[str | None], computed: bool) -> str | None:
+    """The meaning of each mark the chart shows, and only those:
+    '* voorlopig cijfer; † berekend door bwmonitor uit CBS-cijfers'."""
     used = {marker(s) for s in statuses} - {""}
-    parts = [
-        f"{m} {text}"
-        for m, text in (("*", "voorlopig cijfer"), ("**", "nader voorlopig cijfer"))
-        if m in used
-    ]
-    return ", ".join(parts) or None
+    parts = [f"{m} {meaning}" for m, meaning in MARKER_MEANINGS.items() if m in used]
+    provisional = ", ".join(parts)
+    return (
+        "; ".join(part for part in (provisional, COMPUTED_LEGEND if computed else "") if part)
+        or None
+    )
+
+
+def _source_line(source: str, computed: bool) -> str:
+    """CBS's table, and bwmonitor's share when it computed a figure shown."""
+    return f"{source}; bewerking bwmonitor" if computed else source
 
 
 def _frame(
-    spec: ChartSpec, height: float, statuses: Sequence[str | None] = (), width: float = WIDTH_IN
+    spec: ChartSpec,
+    height: float,
+    statuses: Sequence[str | None] = (),
+    computed: bool = False,
+    width: float = WIDTH_IN,
 ) -> tuple[ChartFigure, Axes]:
-    """A figure with the title on top, footnote/marker legend/source below, one axes between."""
-    footer = [line for line in (spec.footnote, _marker_legend(statuses), spec.source) if line]
-    footer_in = MARGIN_IN + FOOTER_LINE_IN * len(footer) + 0.05
+    """A figure with the title on top, footnote/marks legend/source below, one axes between.
+
+    ``statuses`` and ``computed`` describe the figures shown: they decide the marks
+    legend and whether the source line credits bwmonitor.
+    """
+    footer = [
+        line
+        for line in (
+            spec.footnote,
+            _marks_legend(statuses, computed),
+            _source_line(spec.source, computed),
+        )
+        if line
+    ]
+    rows = [  # (text, is the source line)
+        (row, n == len(footer) - 1)
+        for n, line in enumerate(footer)
+        for row in _wrapped(line, width - 2 * MARGIN_IN, SMALL_SIZE)
+    ]
+    footer_in = MARGIN_IN + FOOTER_LINE_IN * len(rows) + 0.05
     bottom = footer_in / height
     top = 1 - TITLE_SPACE_IN / height
     fig = ChartFigure(figsize=(width, height))
@@ -152,11 +231,11 @@ def _frame(
         fontweight="bold",
         color=TEXT,
     )
-    for i, line in enumerate(reversed(footer)):
-        is_source = i == 0
+    # drawn top to bottom, so that the SVG (and a screen reader) has them in reading order
+    for i, (line, is_source) in enumerate(rows):
         fig.text(
             left,
-            (MARGIN_IN + FOOTER_LINE_IN * i) / height,
+            (MARGIN_IN + FOOTER_LINE_IN * (len(rows) - 1 - i)) / height,
             line,
             ha="left",
             va="bottom",
@@ -167,6 +246,12 @@ def _frame(
     ax = fig.add_subplot()
     fig.bwmonitor_data = {"title": spec.title, "footer": footer}
     return fig, ax
+
+
+def _wrapped(line: str, width_in: float, fontsize: float) -> list[str]:
+    """A footer line cut into rows that fit the figure: a long footnote ran off the edge."""
+    chars = int(width_in * 72 / (fontsize * CHAR_WIDTH_EM))
+    return textwrap.wrap(line, chars, break_long_words=False) or [line]
 
 
 def _tick_label(x: float, _pos: int | None = None) -> str:
@@ -204,25 +289,29 @@ def _series_colour(name: str, index: int, focus: str | None) -> str:
     return OTHER_SERIES[index % len(OTHER_SERIES)]
 
 
-def _labelled(label: str, status: str | None) -> str:
-    return f"{label}{marker(status)}"
+def _labelled(label: str, status: str | None, computed: bool = False) -> str:
+    return f"{label}{_marks(status, computed)}"
 
 
 # --- ranked bars -------------------------------------------------------------------
 
 
-def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) -> ChartFigure:
+def ranked_bars(
+    spec: ChartSpec, bars: list[Bar], references: dict[str, Value | float]
+) -> ChartFigure:
     """Horizontal bars, highest value on top, with labelled vertical reference lines.
 
-    Bars without a value go to the bottom and read 'geen cijfer'; a provisional
-    figure gets its marker after the label ('Emmen*').
+    Bars without a value go to the bottom and read 'geen cijfer'; a provisional or
+    computed figure gets its marks after the value ('€ 53.200*', 'Drenthe: 23,0%†').
     """
     known = sorted((b for b in bars if b.value is not None), key=lambda b: -(b.value or 0.0))
     ordered = known + [b for b in bars if b.value is None]
+    marked_refs = {name: _as_value(figure) for name, figure in references.items()}
+    shown = [Value(b.value, b.status, b.computed) for b in known] + list(marked_refs.values())
     height = 1.5 + 0.32 * max(len(ordered), 3) + 0.25 * len(references)
     with _house_style():
-        fig, ax = _frame(spec, height, [b.status for b in ordered])
-        labels = [_labelled(b.label, b.status) for b in ordered]
+        fig, ax = _frame(spec, height, [v.status for v in shown], any(v.computed for v in shown))
+        labels = [b.label for b in ordered]
         ys = list(range(len(ordered)))
         colours = [FOCUS if b.highlight else NEUTRAL for b in ordered]
         values = [b.value for b in ordered]
@@ -236,11 +325,13 @@ def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) 
         )
         ax.set_yticks(ys, labels)
         ax.set_ylim(len(ordered) - 0.5, -0.5)  # highest on top; room for a 'geen cijfer' row
-        numbers = [v for v in values if v is not None] + list(references.values()) + [0.0]
+        ref_numbers = [r.number for r in marked_refs.values() if r.number is not None]
+        numbers = [v for v in values if v is not None] + ref_numbers + [0.0]
         low, high = min(numbers), max(numbers)
         span = (high - low) or 1.0
         ax.set_xlim(low - (0.14 * span if low < 0 else 0.0), high + 0.16 * span)
-        for y, value in zip(ys, values, strict=True):
+        for y, bar in zip(ys, ordered, strict=True):
+            value = bar.value
             if value is None:
                 ax.text(
                     0,
@@ -257,21 +348,28 @@ def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) 
                 ax.text(
                     value + (pad if value >= 0 else -pad),
                     y,
-                    with_unit(value, spec.unit, spec.decimals),
+                    _with_marks(value, spec.unit, spec.decimals, bar.status, bar.computed),
                     va="center",
                     ha="left" if value >= 0 else "right",
                     fontsize=SMALL_SIZE,
                     color=TEXT,
+                    zorder=4,
+                    # a reference line may run through the label: keep the figure legible
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8, "alpha": 0.85},
                 )
         ref_colours: dict[str, str] = {}
-        for i, (name, x) in enumerate(references.items()):
+        for i, (name, reference) in enumerate(marked_refs.items()):
+            if reference.number is None:
+                continue
+            x = reference.number
             colour = REFERENCE.get(name, OTHER_SERIES[i % len(OTHER_SERIES)])
             ref_colours[name] = colour
             ax.axvline(x, color=colour, linewidth=1.4, linestyle=(0, (4, 2)), zorder=3, label=name)
             ax.text(
                 x,
                 1.0 + 0.012 + 0.045 * i * (6 / height),
-                f"{name}: {with_unit(x, spec.unit, spec.decimals)}",
+                f"{name}: "
+                + _with_marks(x, spec.unit, spec.decimals, reference.status, reference.computed),
                 transform=ax.get_xaxis_transform(),
                 ha="center",
                 va="bottom",
@@ -293,7 +391,7 @@ def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) 
         values=values,
         colors=colours,
         missing=[lab for lab, v in zip(labels, values, strict=True) if v is None],
-        references=dict(references),
+        references={name: r.number for name, r in marked_refs.items()},
         reference_colors=ref_colours,
     )
     return fig
@@ -304,27 +402,30 @@ def ranked_bars(spec: ChartSpec, bars: list[Bar], references: dict[str, float]) 
 
 def trend_lines(
     spec: ChartSpec,
-    series: dict[str, list[tuple[int, float | None, str | None]]],
+    series: dict[str, Sequence[Point]],
     focus: str | None = None,
 ) -> ChartFigure:
     """One line per region over the years; the focus region (default Drenthe) bold.
 
+    Every line is named in the legend, even a lone one: a single unnamed line was read
+    as Drenthe's. A line drawn from computed figures is named with '†' ('Drenthe†').
     Provisional points are open circles, and their year gets the marker ('2024*').
     """
     if focus is None:
         focus = "Drenthe" if "Drenthe" in series else next(iter(series), None)
-    statuses = [s for points in series.values() for _, _, s in points]
+    statuses = [p.status for points in series.values() for p in points]
+    computed = any(p.computed for points in series.values() for p in points)
     year_status: dict[int, str] = {}
     for points in series.values():
-        for year, _, status in points:
+        for year, _, status, _ in points:
             year_status.setdefault(year, "")
             if len(marker(status)) > len(year_status.get(year, "")):
                 year_status[year] = marker(status)
     with _house_style():
-        fig, ax = _frame(spec, 4.8, statuses)
+        fig, ax = _frame(spec, 4.8, statuses, computed)
         drawn: dict[str, dict[str, Any]] = {}
-        for i, (name, points) in enumerate(series.items()):
-            points = sorted(points, key=lambda p: p[0])
+        for i, (name, unsorted) in enumerate(series.items()):
+            points = sorted(unsorted, key=lambda p: p.year)
             years = [p[0] for p in points]
             values = [math.nan if p[1] is None else p[1] for p in points]
             colour = _series_colour(name, i, focus)
@@ -338,7 +439,7 @@ def trend_lines(
                 markersize=5 if is_focus else 3.5,
                 zorder=4 if is_focus else 3,
                 linestyle=(0, (5, 2)) if name == "Nederland" else "-",
-                label=name,
+                label=_labelled(name, None, any(p.computed for p in points)),
             )
             provisional = [
                 (y, v)
@@ -373,7 +474,7 @@ def trend_lines(
         ax.set_ylabel(_unit_label(spec.unit))
         ax.grid(axis="y", color="#E6E6E6", linewidth=0.6, zorder=0)
         ax.set_axisbelow(True)
-        if len(series) > 1:
+        if series:
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), handlelength=2.2)
     fig.bwmonitor_data.update(kind="trend_lines", lines=drawn, focus=focus)
     return fig
@@ -385,26 +486,29 @@ def trend_lines(
 def regional_comparison(
     spec: ChartSpec,
     groups: list[str],
-    values: dict[str, list[float | None]],
+    values: dict[str, Sequence[Value | float | None]],
     focus: str | None = None,
 ) -> ChartFigure:
     """Vertical bars per region (keys of ``values``), grouped by ``groups`` (indicators, years).
 
     With one group the regions are the categories on the x axis; with several,
-    each group is a cluster with one bar per region and a legend.
+    each group is a cluster with one bar per region and a legend. Value labels carry
+    the figure's marks ('€ 59.300*†').
     """
     names = list(values)
     if focus is None:
         focus = "Drenthe" if "Drenthe" in values else None
     single = len(groups) == 1
+    figures = {name: [_as_value(v) for v in row] for name, row in values.items()}
+    shown = [v for row in figures.values() for v in row if v.number is not None]
     with _house_style():
-        fig, ax = _frame(spec, 4.8)
+        fig, ax = _frame(spec, 4.8, [v.status for v in shown], any(v.computed for v in shown))
         width = 0.7 if single else 0.8 / max(len(names), 1)
-        numbers = [v for row in values.values() for v in row if v is not None] + [0.0]
+        numbers = [v.number for v in shown if v.number is not None] + [0.0]
         span = (max(numbers) - min(numbers)) or 1.0
         bars: dict[str, dict[str, Any]] = {}
         for i, name in enumerate(names):
-            row = values[name]
+            row = [v.number for v in figures[name]]
             if len(row) != len(groups):
                 raise ValueError(f"{name}: {len(row)} values for {len(groups)} groups")
             if single:
@@ -422,7 +526,8 @@ def regional_comparison(
                 label=name,
                 zorder=2,
             )
-            for x, v in zip(xs, row, strict=True):
+            for x, figure in zip(xs, figures[name], strict=True):
+                v = figure.number
                 if v is None:
                     ax.text(
                         x,
@@ -439,7 +544,7 @@ def regional_comparison(
                     ax.text(
                         x,
                         v + (0.01 * span if v >= 0 else -0.01 * span),
-                        with_unit(v, spec.unit, spec.decimals),
+                        _with_marks(v, spec.unit, spec.decimals, figure.status, figure.computed),
                         ha="center",
                         va="bottom" if v >= 0 else "top",
                         fontsize=SMALL_SIZE if single else SMALL_SIZE - 1,
@@ -539,24 +644,25 @@ def _ring_area_centroid(ring: Sequence[tuple[float, float]]) -> tuple[float, flo
 
 def choropleth(
     spec: ChartSpec,
-    values: dict[str, float | None],
-    status: dict[str, str | None] | None = None,
+    values: dict[str, Value | float | None],
     classes: int = MAP_CLASSES,
 ) -> ChartFigure:
     """The 12 Drenthe municipalities, filled by value class; no value: hatched grey.
 
-    Keys of ``values`` are GM codes. Longitude is scaled by cos(mean latitude) so
-    the map has the right proportions on an equal-aspect axes.
+    Keys of ``values`` are GM codes. Each name carries the marks of its figure
+    ('Emmen*†'). Longitude is scaled by cos(mean latitude) so the map has the right
+    proportions on an equal-aspect axes.
     """
-    status = status or {}
     municipalities = drenthe_municipalities()
-    known = [v for m in municipalities if (v := values.get(m.code)) is not None]
+    figures = {m.code: _as_value(values.get(m.code)) for m in municipalities}
+    known = [v for m in municipalities if (v := figures[m.code].number) is not None]
+    shown = [f for f in figures.values() if f.number is not None]
     bounds = map_classes(known, classes)
     colours = _class_colours(len(bounds))
     all_lat = [y for m in municipalities for ring in m.rings for _, y in ring]
     scale = math.cos(math.radians((min(all_lat) + max(all_lat)) / 2))
     with _house_style():
-        fig, ax = _frame(spec, 6.6, [status.get(m.code) for m in municipalities])
+        fig, ax = _frame(spec, 6.6, [f.status for f in shown], any(f.computed for f in shown))
         drawn_class: dict[str, int | None] = {}
         drawn_colour: dict[str, str] = {}
         for m in municipalities:
@@ -570,7 +676,8 @@ def choropleth(
                     + [int(MplPath.LINETO)] * (len(ring) - 1)
                     + [int(MplPath.CLOSEPOLY)]
                 )
-            value = values.get(m.code)
+            figure = figures[m.code]
+            value = figure.number
             if value is None:
                 patch = PathPatch(
                     MplPath(vertices, codes),
@@ -597,20 +704,18 @@ def choropleth(
             patch.set_label(m.name)
             ax.add_patch(patch)
             _, cx, cy = max(_ring_area_centroid(ring) for ring in m.rings)
-            dark = (
-                value is not None
-                and drawn_class[m.code] in (len(bounds) - 1, len(bounds) - 2)
-                and len(bounds) > 2
-            )
             ax.text(
                 cx * scale,
                 cy,
-                _labelled(m.name, status.get(m.code)),
+                _labelled(m.name, figure.status, figure.computed) if value is not None else m.name,
                 ha="center",
                 va="center",
                 fontsize=SMALL_SIZE - 0.5,
-                color="white" if dark else TEXT,
+                color=TEXT,
                 zorder=4,
+                # a name can overrun its municipality into a darker or lighter neighbour
+                # (Meppel): dark text on a light box reads on every fill
+                bbox=MAP_LABEL_BOX,
             )
         xs = [x * scale for m in municipalities for ring in m.rings for x, _ in ring]
         ax.set_xlim(min(xs) - 0.01, max(xs) + 0.01)
@@ -672,6 +777,8 @@ __all__ = [
     "Bar",
     "ChartFigure",
     "ChartSpec",
+    "Point",
+    "Value",
     "choropleth",
     "drenthe_municipalities",
     "map_classes",

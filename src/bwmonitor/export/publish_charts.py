@@ -51,6 +51,13 @@ def _spec(
     )
 
 
+def _figure(charts: Any, row: dict[str, Any] | None) -> Any:
+    """A row's value with its marks: CBS's status as given, and whether bwmonitor computed it."""
+    if row is None:
+        return charts.Value(None)
+    return charts.Value(row["waarde"], row["status"], bool(row["berekend"]))
+
+
 def _figures(
     charts: Any, indicator: Indicator, rows: list[dict[str, Any]], columns: Sequence[str]
 ) -> list[tuple[str, Any]]:
@@ -69,13 +76,14 @@ def _figures(
                 names.get(code, code),
                 by_key[(code, year)]["waarde"],
                 by_key[(code, year)]["status"],
+                computed=bool(by_key[(code, year)]["berekend"]),
             )
             if (code, year) in by_key
             else charts.Bar(code, None)
             for code in DRENTHE_MUNICIPALITIES
         ]
         references = {
-            names[code]: by_key[(code, year)]["waarde"]
+            names[code]: _figure(charts, by_key[(code, year)])
             for code in (DRENTHE, NETHERLANDS)
             if (code, year) in by_key and comparable
         }
@@ -85,32 +93,26 @@ def _figures(
                 charts.ranked_bars(_spec(charts, indicator, at_year, year, ""), bars, references),
             )
         )
-        values = {
-            code: by_key[(code, year)]["waarde"] if (code, year) in by_key else None
-            for code in DRENTHE_MUNICIPALITIES
-        }
-        status = {
-            code: by_key[(code, year)]["status"] if (code, year) in by_key else None
-            for code in DRENTHE_MUNICIPALITIES
+        on_map = {
+            code: _figure(charts, by_key.get((code, year))) for code in DRENTHE_MUNICIPALITIES
         }
         figures.append(
-            (
-                "kaart",
-                charts.choropleth(_spec(charts, indicator, at_year, year, ""), values, status),
-            )
+            ("kaart", charts.choropleth(_spec(charts, indicator, at_year, year, ""), on_map))
         )
     focus = [c for c in columns if c not in (DRENTHE, NETHERLANDS)]
     regional_years = sorted({r["jaar"] for r in rows if r["regio"] in focus})
     if regional_years and comparable:
         year = regional_years[-1]
-        values = {names[c]: [by_key[(c, year)]["waarde"]] for c in columns if (c, year) in by_key}
+        regional = {
+            names[c]: [_figure(charts, by_key[(c, year)])] for c in columns if (c, year) in by_key
+        }
         figures.append(
             (
                 "regio",
                 charts.regional_comparison(
                     _spec(charts, indicator, [by_key[k] for k in by_key if k[1] == year], year, ""),
                     [str(year)],
-                    values,
+                    regional,
                 ),
             )
         )
@@ -120,13 +122,18 @@ def _figures(
     if trend_regions and comparable:
         series = {
             names[c]: [
-                (y, by_key[(c, y)]["waarde"], by_key[(c, y)]["status"])
+                charts.Point(
+                    y,
+                    by_key[(c, y)]["waarde"],
+                    by_key[(c, y)]["status"],
+                    bool(by_key[(c, y)]["berekend"]),
+                )
                 for y in sorted(y for (code, y) in by_key if code == c)
             ]
             for c in trend_regions
         }
-        first = min(y for points in series.values() for y, _, _ in points)
-        last = max(y for points in series.values() for y, _, _ in points)
+        first = min(p.year for points in series.values() for p in points)
+        last = max(p.year for points in series.values() for p in points)
         figures.append(
             (
                 "trend",
