@@ -148,15 +148,17 @@ def test_wrong_input_gets_one_helpful_line_and_exit_2(
 
 
 def test_trend_is_classified_by_direction() -> None:
-    """Higher-is-better rising = beter; lower-is-better rising = slechter; <2% = stabiel."""
+    """Rising: higher-is-better = beter, lower-is-better = slechter, neutral = no
+    judgement; under 2% = gelijk; the movement is the sign of the change either way."""
     points = [("2016JJ00", 10.0), ("2018JJ00", 11.0), ("2020JJ00", 12.0)]
-    assert trend(points, "2020JJ00", Direction.HIGHER, 5)["trend"] == "beter"
-    assert trend(points, "2020JJ00", Direction.LOWER, 5)["trend"] == "slechter"
-    assert trend(points, "2020JJ00", Direction.NEUTRAL, 5)["trend"] == "hoger"
-    flat = [("2019JJ00", 100.0), ("2020JJ00", 101.0)]
-    assert trend(flat, "2020JJ00", Direction.HIGHER, 5)["trend"] == "stabiel"
+    assert trend(points, "2020JJ00", Direction.HIGHER, 5)["trend_judgement"] == "beter"
+    assert trend(points, "2020JJ00", Direction.LOWER, 5)["trend_judgement"] == "slechter"
+    neutral = trend(points, "2020JJ00", Direction.NEUTRAL, 5)
+    assert (neutral["trend_movement"], neutral["trend_judgement"]) == ("hoger", None)
+    flat = trend([("2019JJ00", 100.0), ("2020JJ00", 101.0)], "2020JJ00", Direction.HIGHER, 5)
+    assert (flat["trend_movement"], flat["trend_judgement"]) == ("hoger", "gelijk")
     assert trend(points, "2020JJ00", Direction.HIGHER, 3)["trend_from"] == "2018"
-    assert trend(points[:1], "2016JJ00", Direction.HIGHER, 5)["trend"] is None
+    assert trend(points[:1], "2016JJ00", Direction.HIGHER, 5)["trend_movement"] is None
 
 
 def test_compare_does_not_import_matplotlib(tmp_path: Path) -> None:

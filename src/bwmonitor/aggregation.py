@@ -1,6 +1,11 @@
 """How a larger region gets a value CBS does not publish: the indicator's rule, applied
 to its member municipalities, and only when every member has a value for that period.
 
+The members of a COROP region, a province or a custom region are fixed lists; the
+Netherlands' members in a period are every municipality the source table lists for
+that period, with or without a figure for the measure (see `mapping.py`). A member
+without a figure means no value for the region, never a partial total.
+
 - ``sum``: counts add up.
 - ``ratio``: a derived indicator is numerator / denominator x scale at every level, the
   numerator and denominator being sums for larger regions (never a mean of ratios).
@@ -24,9 +29,35 @@ if TYPE_CHECKING:
 # 342 to 393 municipalities from 2015 to 2026), so no Netherlands total is made from it.
 MIN_MUNICIPALITIES_FOR_COUNTRY = 300
 
-# The most provisional status among the parts is the status of the result.
-STATUS_RANK = {"": 0, "Definitief": 0, "NaderVoorlopig": 1, "Voorlopig": 2}
-RANK_STATUS = {0: "", 1: "NaderVoorlopig", 2: "Voorlopig"}
+# A result is as definitive as its least definitive part. CBS marks its figures
+# Definitief, NaderVoorlopig (**) or Voorlopig (*); a part whose status the source does
+# not record ("") might be either, so it makes the result unknown unless some part is
+# provisional: a provisional part always shows its mark.
+UNKNOWN_STATUS = ""
+STATUS_RANK = {"Definitief": 0, UNKNOWN_STATUS: 1, "NaderVoorlopig": 2, "Voorlopig": 3}
+RANK_STATUS = {rank: status for status, rank in STATUS_RANK.items()}
+
+
+def status_rank(status: pl.Expr) -> pl.Expr:
+    """0 Definitief, 1 unknown (empty, null or a status CBS does not use), 2 and 3 the
+    provisional statuses, least definitive highest."""
+    import polars as pl
+
+    return status.fill_null(UNKNOWN_STATUS).replace_strict(
+        STATUS_RANK, default=STATUS_RANK[UNKNOWN_STATUS], return_dtype=pl.Int8
+    )
+
+
+def rank_status(rank: pl.Expr) -> pl.Expr:
+    """The status of a rank from `status_rank`."""
+    import polars as pl
+
+    return rank.replace_strict(RANK_STATUS, return_dtype=pl.String)
+
+
+def status_of_parts(status: pl.Expr) -> pl.Expr:
+    """In an aggregation: the status of a value computed from the parts' `status`."""
+    return rank_status(status_rank(status).max())
 
 
 def membership(registry: RegionRegistry, published: pl.DataFrame) -> pl.DataFrame:
@@ -58,13 +89,19 @@ def fill_regions(
     complete: dict[str, pl.DataFrame],
     registry: RegionRegistry,
 ) -> pl.DataFrame:
-    """Published values plus computed ones for regions CBS gives no value for."""
+    """Published values plus computed ones for regions CBS gives no value for.
+
+    `published` may hold rows without a value: municipalities the table lists for a
+    period but without a figure for this measure. They count as members of the
+    Netherlands (so its total is not made without them) and are left out of the result.
+    """
     import polars as pl
 
-    if indicator.aggregate is Aggregation.NONE or published.height == 0:
-        return published
+    with_value = published.filter(pl.col("value").is_not_null())
+    if indicator.aggregate is Aggregation.NONE or with_value.height == 0:
+        return with_value
     members = membership(registry, published)
-    values = published.select("region", "period", "value", "status", "source")
+    values = with_value.select("region", "period", "value", "status", "source")
     if indicator.aggregate is Aggregation.WEIGHTED_MEAN:
         weights = complete.get(indicator.weight or "")
         if weights is None:
@@ -83,7 +120,7 @@ def fill_regions(
         (pl.col("value").is_not_null() & pl.col("weight").is_not_null()).sum().alias("present"),
         (pl.col("value") * pl.col("weight")).sum().alias("weighted"),
         pl.col("weight").sum().alias("weights"),
-        pl.col("status").replace_strict(STATUS_RANK, default=0).max().alias("rank"),
+        status_of_parts(pl.col("status")).alias("status"),
         pl.col("source").drop_nulls().unique().sort().str.join(", ").alias("source"),
     )
     # a member without a value means no value for the region, never a partial total
@@ -102,13 +139,13 @@ def fill_regions(
         pl.col("target").alias("region"),
         "period",
         value.alias("value"),
-        pl.col("rank").replace_strict(RANK_STATUS, return_dtype=pl.String).alias("status"),
+        "status",
         "source",
         pl.lit(True).alias("computed"),
         rule.alias("rule"),
     )
-    computed = computed.join(published, on=["region", "period"], how="anti")
-    return pl.concat([published, computed])
+    computed = computed.join(with_value, on=["region", "period"], how="anti")
+    return pl.concat([with_value, computed])
 
 
 def derive_ratio(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -149,9 +186,8 @@ def derive_ratio(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.
         )
         .otherwise(pl.lit(f"{ratio.numerator} / {ratio.denominator}{scale}"))
     )
-    status_rank = pl.max_horizontal(
-        pl.col("num_status").replace_strict(STATUS_RANK, default=0),
-        pl.col("den_status").replace_strict(STATUS_RANK, default=0),
+    status = rank_status(
+        pl.max_horizontal(status_rank(pl.col("num_status")), status_rank(pl.col("den_status")))
     )
     source = (
         pl.when(pl.col("source") == pl.col("den_source"))
@@ -163,7 +199,7 @@ def derive_ratio(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.
         "region",
         "period",
         (pl.col("num") / pl.col("den") * ratio.scale).alias("value"),
-        status_rank.replace_strict(RANK_STATUS, return_dtype=pl.String).alias("status"),
+        status.alias("status"),
         source.alias("source"),
         pl.lit(True).alias("computed"),
         rule.alias("rule"),

@@ -1,18 +1,21 @@
 """Comparisons on observations: a region against its benchmarks, per indicator.
 
 Pure functions of the observations frame: no network, no disk. For each indicator
-and region this gives the value of the chosen year with its status, the benchmarks'
-values and the difference to each, the rank among Drenthe's twelve municipalities,
-the quartile among all Dutch municipalities, and the trend over recent years.
+and region this gives the value of the shown year with its status, the benchmarks'
+values and the difference to each (for counts: the share of each), the rank among
+Drenthe's twelve municipalities, the quartile among all Dutch municipalities, and the
+trend over recent years.
 
 Rules (documented in docs/compare.md):
+- year: `shown_years`, shared with the export's overview;
 - rank: 1 = best by the indicator's direction; ties share the better rank; only for
-  municipalities, and not for neutral indicators;
+  municipalities, and not for neutral indicators or counts;
 - quartile: 1 = the best quarter of all Dutch municipalities with a value that year
-  (for neutral indicators: the highest quarter);
+  (for neutral indicators: the highest quarter); none for counts;
 - trend: the first and last available year within the window (default 5 years up to
-  the chosen year); "stabiel" when the change is under 2% of the first value, else
-  "beter"/"slechter" by the direction (neutral: "hoger"/"lager").
+  the chosen year); its movement is the sign of the change, its judgement
+  (`trend_reading`) "gelijk" when the change is under 2% of the first value, else
+  "beter"/"slechter" by the direction, and none for neutral indicators.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.catalog import Catalog, Direction, Indicator
+from bwmonitor.catalog import Aggregation, Catalog, Direction, Indicator
 from bwmonitor.errors import InvalidInput
 from bwmonitor.regions import DRENTHE_MUNICIPALITIES, Level, Region
 
@@ -59,7 +62,17 @@ def compare(
     yearly = observations.filter(
         pl.col("indicator").is_in(ids) & pl.col("period").str.ends_with("JJ00")
     )
-    chosen = _chosen_periods(yearly, [r.code for r in regions], year)
+    years = shown_years(
+        yearly.select("indicator", "region", year=pl.col("period").str.slice(0, 4).cast(pl.Int32)),
+        [r.code for r in regions],
+        [b.code for b in benchmarks],
+        year,
+    )
+    chosen = pl.DataFrame(
+        [(i, f"{y}JJ00") for i, y in years.items() if y is not None],
+        schema={"indicator": pl.String, "period": pl.String},
+        orient="row",
+    )
     at_chosen = yearly.join(chosen, on=["indicator", "period"])
     positions = _positions(at_chosen, catalog)
     lookup = {(row["indicator"], row["region"]): row for row in at_chosen.iter_rows(named=True)}
@@ -68,9 +81,11 @@ def compare(
         (indicator_id, period)
         for indicator_id, period in observations.select("indicator", "period").unique().iter_rows()
     }
+    with_data = set(yearly["indicator"].unique().to_list())
     records = []
     for indicator in indicators:
-        period = chosen_period(chosen, indicator.id, year)
+        shown = years.get(indicator.id, year)
+        period = f"{shown}JJ00" if shown is not None else None
         for region in regions:
             row = lookup.get((indicator.id, region.code))
             weight_missing = (
@@ -92,6 +107,7 @@ def compare(
                     catalog,
                     (gaps or {}).get(indicator.id, []),
                     weight_missing,
+                    indicator.id in with_data,
                 )
             )
     return Comparison(records, list(regions), list(benchmarks), list(indicators))
@@ -120,30 +136,36 @@ def check_year(observations: pl.DataFrame, year: int) -> None:
         raise InvalidInput(f"no data for {year}", hint=covers)
 
 
-def chosen_period(chosen: pl.DataFrame, indicator_id: str, year: int | None) -> str | None:
-    rows = chosen.filter(chosen["indicator"] == indicator_id)["period"].to_list()
-    if rows:
-        return str(rows[0])
-    return f"{year}JJ00" if year else None
+def shown_years(
+    values: pl.DataFrame,
+    focus: Sequence[str],
+    benchmarks: Sequence[str],
+    year: int | None = None,
+) -> dict[str, int | None]:
+    """Per indicator, the year a comparison shows; `compare` and the export's overview
+    both ask this, so they never show different years for the same regions.
 
-
-def _chosen_periods(yearly: pl.DataFrame, focus: list[str], year: int | None) -> pl.DataFrame:
-    """Per indicator: the asked year, or the latest year with a value for the regions."""
+    `values` has one row per figure that exists: `indicator`, `region`, `year` (int).
+    The year is `year` when asked; else the latest year in which a focus region has a
+    value; else (no focus region has one, e.g. a `none` rule for COROP regions) the
+    latest year in which a benchmark has one, so the reader sees at least that; else
+    None: none of the shown regions has a figure in any year.
+    """
     import polars as pl
 
+    indicators = values["indicator"].unique().to_list()
     if year is not None:
-        return (
-            yearly.select("indicator").unique().with_columns(pl.lit(f"{year}JJ00").alias("period"))
+        return dict.fromkeys(indicators, year)
+    shown: dict[str, int | None] = dict.fromkeys(indicators)
+    # benchmarks first, so that a focus region's year overwrites theirs
+    for regions in (benchmarks, focus):
+        latest = (
+            values.filter(pl.col("region").is_in(list(regions)))
+            .group_by("indicator")
+            .agg(pl.col("year").max())
         )
-    with_focus = yearly.filter(pl.col("region").is_in(focus))
-    latest = with_focus.group_by("indicator").agg(pl.col("period").max())
-    # an indicator without a value for these regions: its latest year at all
-    rest = (
-        yearly.join(latest.select("indicator"), on="indicator", how="anti")
-        .group_by("indicator")
-        .agg(pl.col("period").max())
-    )
-    return pl.concat([latest, rest])
+        shown.update({i: int(y) for i, y in latest.iter_rows()})
+    return shown
 
 
 def _positions(at_chosen: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, str], dict[str, Any]]:
@@ -192,31 +214,91 @@ def _series(
     return series
 
 
+NO_TREND: dict[str, Any] = {
+    "trend_movement": None,
+    "trend_judgement": None,
+    "trend_from": None,
+    "trend_to": None,
+    "trend_change": None,
+}
+
+
 def trend(
     points: Sequence[tuple[str, float]], period: str | None, better: Direction, window: int
 ) -> dict[str, Any]:
-    """The change over the last `window` years up to `period`, classified by direction."""
+    """The change over the last `window` years up to `period`: its movement and its
+    judgement by the indicator's direction (`trend_reading`)."""
     if period is None:
-        return {"trend": None}
+        return dict(NO_TREND)
     last_year = int(period[:4])
     inside = [(p, v) for p, v in points if last_year - window < int(p[:4]) <= last_year]
     if len(inside) < 2:
-        return {"trend": None}
+        return dict(NO_TREND)
     (first_period, first), (last_period, last) = inside[0], inside[-1]
     change = last - first
-    if abs(change) < STABLE_WITHIN * abs(first) or (first == 0 and change == 0):
-        label = "stabiel"
-    elif better is Direction.NEUTRAL:
-        label = "hoger" if change > 0 else "lager"
-    else:
-        improved = change > 0 if better is Direction.HIGHER else change < 0
-        label = "beter" if improved else "slechter"
+    movement, judgement = trend_reading(change, first, better)
     return {
-        "trend": label,
+        "trend_movement": movement,
+        "trend_judgement": judgement,
         "trend_from": first_period[:4],
         "trend_to": last_period[:4],
         "trend_change": change,
     }
+
+
+def trend_reading(change: float, first: float, better: Direction) -> tuple[str, str | None]:
+    """(movement, judgement) of a change, as CBS's dashboards show a trend: the arrow
+    gives the movement (the sign of the change: "hoger", "lager", "gelijk"), the colour
+    and word the judgement by the indicator's direction ("beter", "slechter", or
+    "gelijk" for a change too small to count; None for a neutral indicator).
+
+    A trend test (CBS: green or red only when significant) replaces only the "too small
+    to count" condition here; the movement stays the sign of the change.
+    """
+    movement = "hoger" if change > 0 else "lager" if change < 0 else "gelijk"
+    if better is Direction.NEUTRAL:
+        return movement, None
+    if abs(change) < STABLE_WITHIN * abs(first) or change == 0:
+        return movement, "gelijk"
+    improved = change > 0 if better is Direction.HIGHER else change < 0
+    return movement, "beter" if improved else "slechter"
+
+
+def is_count(indicator: Indicator) -> bool:
+    """A count (`aggregate = "sum"`) grows with the region: a large municipality is
+    neither better nor worse for it, and its difference to a larger benchmark says
+    nothing, so it gets no rank, no quarter, and a share instead of a difference."""
+    return indicator.aggregate is Aggregation.SUM
+
+
+NEUTRAL_QUARTERS = {
+    1: "hoogste kwart",
+    2: "2e hoogste kwart",
+    3: "2e laagste kwart",
+    4: "laagste kwart",
+}
+
+
+def quarter_label(quartile: int | None, better: Direction) -> str | None:
+    """How a quarter reads: '1e kwart' (= best) to '4e kwart' (= worst) by the
+    direction; for a neutral indicator 'hoogste kwart' to 'laagste kwart', since a
+    high value is not better there."""
+    if quartile is None:
+        return None
+    if better is Direction.NEUTRAL:
+        return NEUTRAL_QUARTERS[quartile]
+    return f"{quartile}e kwart"
+
+
+def share_or_difference(
+    indicator: Indicator, value: float | None, benchmark: float | None
+) -> dict[str, float | None]:
+    """The benchmark field comparing `value` with it: for counts `share` (the value as
+    a % of the benchmark's), else `difference` (value - benchmark, unrounded)."""
+    field = "share" if is_count(indicator) else "difference"
+    if value is None or benchmark is None or (field == "share" and benchmark == 0):
+        return {field: None}
+    return {field: value / benchmark * 100 if field == "share" else value - benchmark}
 
 
 def _record(
@@ -232,6 +314,7 @@ def _record(
     catalog: Catalog,
     gaps: list[str],
     weight_missing: bool,
+    has_data: bool,
 ) -> dict[str, Any]:
     value = row["value"] if row else None
     record: dict[str, Any] = {
@@ -251,7 +334,9 @@ def _record(
         "source": row["source"] if row else None,
         "computed": bool(row["computed"]) if row else False,
         "rule": row["rule"] if row else None,
-        "reason": None if row else _reason(indicator, region, period, gaps, weight_missing),
+        "reason": None
+        if row
+        else _reason(indicator, region, period, gaps, weight_missing, has_data),
         "benchmarks": [],
     }
     for benchmark in benchmarks:
@@ -265,16 +350,16 @@ def _record(
                 "status": (other["status"] or None) if other else None,
                 "source": other["source"] if other else None,
                 "computed": bool(other["computed"]) if other else False,
-                "difference": None if value is None or other_value is None else value - other_value,
+                **share_or_difference(indicator, value, other_value),
             }
         )
-    position = positions.get((indicator.id, region.code), {})
+    position = {} if is_count(indicator) else positions.get((indicator.id, region.code), {})
     neutral = indicator.better is Direction.NEUTRAL
     record["rank_drenthe"] = None if neutral else position.get("rank_drenthe")
     record["rank_of"] = None if neutral else position.get("rank_of")
     record["quartile_nl"] = position.get("quartile")
     record["quartile_of"] = position.get("quartile_of")
-    record.update({"trend": None, "trend_from": None, "trend_to": None, "trend_change": None})
+    record["quartile_label"] = quarter_label(position.get("quartile"), indicator.better)
     record.update(trend(points, period, indicator.better, window))
     return record
 
@@ -285,9 +370,10 @@ def _reason(
     period: str | None,
     gaps: list[str],
     weight_missing: bool = False,
+    has_data: bool = False,
 ) -> str:
     """Why an indicator has no value for a region, in the analyst's words."""
-    if period is None:
+    if period is None and not has_data:
         details = "; ".join(gaps) if gaps else "de tabel is nog niet opgehaald"
         return f"niet in de beschikbare tabellen: {details}"
     if region.level is not Level.MUNICIPALITY and indicator.aggregate.value == "none":
@@ -300,6 +386,7 @@ def _reason(
             f"het gewicht '{indicator.weight}' heeft geen cijfers voor {period[:4]}, "
             "dus geen gewogen gemiddelde"
         )
+    when = f"voor {period[:4]}" if period else "in enig jaar"
     if region.is_aggregate:
-        return f"niet alle gemeenten van de regio hebben een cijfer voor {period[:4]}"
-    return f"geen cijfer voor {period[:4]}"
+        return f"niet alle gemeenten van de regio hebben een cijfer {when}"
+    return f"geen cijfer {when}"

@@ -2,9 +2,10 @@
 
 Published CBS values come first. A COROP region, the province, the Netherlands or a
 custom region without a published value gets one computed from its member
-municipalities by the indicator's rule (see `aggregation.py`); derived ratios are
-computed at every level from their numerator and denominator. Every value that
-bwmonitor computed is marked `computed`, with the rule in `rule`.
+municipalities by the indicator's rule (see `aggregation.py`), only when every member
+has a figure; derived ratios are computed at every level from their numerator and
+denominator. Every value that bwmonitor computed is marked `computed`, with the rule in
+`rule`.
 """
 
 from __future__ import annotations
@@ -145,7 +146,15 @@ def _table_frame(
             frame = frame.filter(pl.col(dim) == code)
     period = pl.col(time_dim) if time_dim else pl.lit(single_year)
     status = meta.period_status()
-    return frame.select(
+    measures = [m for m in meta.measures if m in frame.columns]
+    # A municipality with a row that has some figure belongs to the table's year even
+    # when this measure is empty: it is kept (without a value) so that a Netherlands
+    # total knows it would be incomplete. Rows with no figure at all are municipalities
+    # of other years (CBS's multi-year tables list every code for every period).
+    listed = pl.col(region_dim).str.starts_with("GM") & pl.any_horizontal(
+        [pl.col(m).is_not_null() for m in measures] or [pl.lit(False)]
+    )
+    return frame.filter(pl.col(key).is_not_null() | listed).select(
         pl.lit(indicator.id).alias("indicator"),
         pl.col(region_dim).alias("region"),
         period.alias("period"),
@@ -156,7 +165,7 @@ def _table_frame(
         pl.lit(table_id).alias("source"),
         pl.lit(False).alias("computed"),
         pl.lit(None, dtype=pl.String).alias("rule"),
-    ).filter(pl.col("value").is_not_null())
+    )
 
 
 def _csv_frame(indicator: Indicator, path: Path, result: Observations) -> pl.DataFrame:

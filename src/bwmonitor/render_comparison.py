@@ -13,6 +13,7 @@ from rich.text import Text
 
 from bwmonitor.compare import Comparison
 from bwmonitor.export.formula_guard import excel_csv, neutralise_record
+from bwmonitor.formatting import dutch_number
 from bwmonitor.periods import MARKER_LEGEND, marker
 from bwmonitor.regions import Level
 from bwmonitor.render import stdout
@@ -21,13 +22,11 @@ from bwmonitor.units import Quantity, Unit
 
 COMPUTED_MARK = "†"
 QUARTILE_STYLE = {1: "green", 4: "red"}
-TREND_TEXT = {
-    "beter": ("▲ beter", "green"),
-    "slechter": ("▼ slechter", "red"),
-    "stabiel": ("= stabiel", ""),
-    "hoger": ("▲ hoger", ""),
-    "lager": ("▼ lager", ""),
-}
+# CBS's dashboards: the arrow shows the movement, the colour the judgement (grey when
+# the change does not count as better or worse, or the indicator has no direction)
+TREND_ARROW = {"hoger": "▲", "lager": "▼", "gelijk": "►"}
+JUDGEMENT_STYLE = {"beter": "green", "slechter": "red"}
+NO_JUDGEMENT_STYLE = "grey50"
 
 
 def comparison(
@@ -52,11 +51,14 @@ def to_json(records: list[dict[str, Any]]) -> str:
 
 
 def flat(record: dict[str, Any]) -> dict[str, Any]:
-    """A record with its benchmarks as columns: benchmark_PV22, difference_PV22, ..."""
+    """A record with its benchmarks as columns: benchmark_PV22, difference_PV22 and
+    share_PV22 (one of the two is empty: counts have a share, other indicators a
+    difference), ..."""
     row = {k: v for k, v in record.items() if k != "benchmarks"}
     for benchmark in record["benchmarks"]:
         row[f"benchmark_{benchmark['region']}"] = benchmark["value"]
-        row[f"difference_{benchmark['region']}"] = benchmark["difference"]
+        row[f"difference_{benchmark['region']}"] = benchmark.get("difference")
+        row[f"share_{benchmark['region']}"] = benchmark.get("share")
     return row
 
 
@@ -91,11 +93,14 @@ def _value_text(
     return Text(text)
 
 
-def _difference_text(benchmark: dict[str, Any], record: dict[str, Any]) -> Text | None:
-    """'(-6.450)' under or after a benchmark's value; None when there is no difference."""
-    if benchmark["difference"] is None:
-        return None
-    return Text(f"({_quantity(record).text(benchmark['difference'], difference=True)})")
+def _against_benchmark_text(record: dict[str, Any], benchmark: dict[str, Any]) -> Text | None:
+    """'(+2,1 %-punt)' with a benchmark's value; for counts the region's share of the
+    benchmark instead ('(21,6% van Drenthe)'); None when there is neither."""
+    if benchmark.get("share") is not None:
+        return Text(f"({dutch_number(benchmark['share'], 1)}% van {benchmark['region_name']})")
+    if benchmark.get("difference") is not None:
+        return Text(f"({_quantity(record).text(benchmark['difference'], difference=True)})")
+    return None
 
 
 def _position_cells(record: dict[str, Any]) -> list[Text]:
@@ -104,15 +109,19 @@ def _position_cells(record: dict[str, Any]) -> list[Text]:
     style = "" if record["better"] == "neutral" else QUARTILE_STYLE.get(quartile or 0, "")
     return [
         Text(f"{rank} van {record['rank_of']}" if rank else ""),
-        Text(f"{quartile}e kwart" if quartile else "", style=style),
+        Text(record["quartile_label"] or "", style=style),
     ]
 
 
 def _trend_cell(record: dict[str, Any]) -> Text:
-    label, style = TREND_TEXT.get(record["trend"] or "", ("", ""))
-    if label:
-        label += f" {record['trend_from']}–{record['trend_to']}"
-    return Text(label, style=style)
+    """'▼ beter 2016–2020': the arrow the movement, word and colour the judgement; a
+    neutral indicator's word is its movement, in grey."""
+    movement, judgement = record["trend_movement"], record["trend_judgement"]
+    if movement is None:
+        return Text("")
+    word = judgement or movement
+    label = f"{TREND_ARROW[movement]} {word} {record['trend_from']}–{record['trend_to']}"
+    return Text(label, style=JUDGEMENT_STYLE.get(judgement or "", NO_JUDGEMENT_STYLE))
 
 
 # The cells first, then their layout: what a cell says (above) is independent of how
@@ -150,7 +159,7 @@ def _rows(result: Comparison) -> list[Row]:
             value = _value_text(
                 benchmark["value"], first, benchmark["status"], benchmark["computed"]
             )
-            difference = _difference_text(benchmark, first) if single else None
+            difference = _against_benchmark_text(first, benchmark) if single else None
             cells.append((value,) if difference is None else (value, difference))
         if municipality:
             cells += [(cell,) for cell in _position_cells(first)]
@@ -181,10 +190,15 @@ def _notes(records: Iterable[dict[str, Any]], data_used: list[str], console: Con
     legend = [f"{COMPUTED_MARK} berekend door bwmonitor uit cijfers van CBS (regel: --format json)"]
     if any(marker(r["status"]) for r in records):
         legend.append(MARKER_LEGEND)
-    if any(r["quartile_nl"] for r in records):
+    if any(r["quartile_nl"] and r["better"] != "neutral" for r in records):
         legend.append(
             "rang 1 = beste van de 12 Drentse gemeenten; 1e kwart = beste kwart van "
             "alle Nederlandse gemeenten"
+        )
+    if any(r["quartile_nl"] and r["better"] == "neutral" for r in records):
+        legend.append(
+            "hoogste/laagste kwart: positie onder alle Nederlandse gemeenten bij een "
+            "indicator zonder beter of slechter"
         )
     for line in legend:
         _line(console, line)

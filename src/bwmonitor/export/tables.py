@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bwmonitor.catalog import Catalog, Indicator
+from bwmonitor.compare import is_count, shown_years
 from bwmonitor.regions import (
     COROP_MEMBERS,
     DRENTHE,
@@ -135,15 +136,18 @@ class OverviewRow:
 def overview(
     long: pl.DataFrame, indicators: Sequence[Indicator], columns: Sequence[str]
 ) -> list[OverviewRow]:
-    """Tabel 1: per indicator its latest year with a value for a focus region (else for
-    any of the columns), and the value of each column's region in that year."""
+    """Tabel 1: per indicator the year `bwmonitor compare` shows for the focus regions
+    against Drenthe and Nederland (`compare.shown_years`), and each column's value."""
     focus = [c for c in columns if c not in (DRENTHE, NETHERLANDS)]
+    benchmarks = [c for c in columns if c in (DRENTHE, NETHERLANDS)]
+    figures = long.filter(long["waarde"].is_not_null()).select(
+        "indicator", region="regio", year="jaar"
+    )
+    years = shown_years(figures, focus, benchmarks)
     rows = []
     for indicator in indicators:
         mine = long.filter((long["indicator"] == indicator.id) & long["regio"].is_in(list(columns)))
-        focused = mine.filter(mine["regio"].is_in(focus))
-        years = (focused if focused.height else mine)["jaar"]
-        year = int(years.max()) if len(years) else None  # type: ignore[arg-type]
+        year = years.get(indicator.id)
         at_year = {
             r["regio"]: (r["waarde"], r["status"], r["berekend"])
             for r in mine.iter_rows(named=True)
@@ -156,15 +160,19 @@ def overview(
 
 def quartiles(observations: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, str, int], int]:
     """(indicator, municipality, year) -> quarter among all Dutch municipalities that year,
-    1 = best by the indicator's direction (neutral: highest)."""
+    1 = best by the indicator's direction (neutral: highest). Counts have no quarter
+    (`compare.is_count`): a large municipality is not the best one."""
     import polars as pl
 
     signs = {
         i.id: (-1.0 if i.better.value == "lower" else 1.0) for i in catalog.indicators.values()
     }
+    counts = [i.id for i in catalog.indicators.values() if is_count(i)]
     ranked = (
         observations.filter(
-            pl.col("region").str.starts_with("GM") & pl.col("period").str.ends_with("JJ00")
+            pl.col("region").str.starts_with("GM")
+            & pl.col("period").str.ends_with("JJ00")
+            & ~pl.col("indicator").is_in(counts)
         )
         .with_columns(
             (pl.col("value") * pl.col("indicator").replace_strict(signs, default=1.0)).alias("s")
