@@ -18,7 +18,7 @@ from bwmonitor.catalog import Catalog
 from bwmonitor.changes import Revision, TableChange
 from bwmonitor.errors import StoreError
 from bwmonitor.formatting import with_unit
-from bwmonitor.periods import MARKER_LEGEND, label, marker
+from bwmonitor.periods import COMPUTED_MARK, MARKER_LEGEND, label, marker
 from bwmonitor.regions import DRENTHE_REGIONS, Level, RegionRegistry
 from bwmonitor.stale import StaleTable
 
@@ -244,7 +244,7 @@ def _shown_regions(registry: RegionRegistry) -> set[str]:
 def _figure(value: float | None, status: str, computed: bool, unit: str, decimals: int) -> str:
     if value is None:
         return "geen cijfer"
-    return with_unit(value, unit, decimals) + marker(status) + ("†" if computed else "")
+    return with_unit(value, unit, decimals) + marker(status) + (COMPUTED_MARK if computed else "")
 
 
 def _title(catalog: Catalog, indicator_id: str) -> str:

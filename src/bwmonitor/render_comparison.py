@@ -14,13 +14,12 @@ from rich.text import Text
 from bwmonitor.compare import Comparison
 from bwmonitor.export.formula_guard import excel_csv, neutralise_record
 from bwmonitor.formatting import dutch_number
-from bwmonitor.periods import MARKER_LEGEND, marker
+from bwmonitor.periods import COMPUTED_MARK, MARKER_LEGEND, marker
 from bwmonitor.regions import Level
 from bwmonitor.render import stdout
 from bwmonitor.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.units import Quantity, Unit
 
-COMPUTED_MARK = "†"
 QUARTILE_STYLE = {1: "green", 4: "red"}
 # CBS's dashboards: the arrow shows the movement, the colour the judgement (grey when
 # the change does not count as better or worse, or the indicator has no direction)

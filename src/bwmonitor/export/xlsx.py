@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bwmonitor.catalog import Catalog, Indicator
 from bwmonitor.export.sheet_names import sheet_names
 from bwmonitor.export.tables import overview
-from bwmonitor.periods import MARKER_LEGEND, marker
+from bwmonitor.periods import COMPUTED_MARK, MARKER_LEGEND, marker
 from bwmonitor.units import EURO, PERCENT, Quantity
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-COMPUTED_MARK = "†"
 LICENCE = "CBS, CC BY 4.0"
 BEST, WORST = "#C6EFCE", "#FFC7CE"  # Excel's own good/bad fills
 OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET = "Overzicht", "Gegevens", "Bronnen"
