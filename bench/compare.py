@@ -234,22 +234,29 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
         data = complete[indicator_id]
         data = data[data["period"].str.endswith("JJ00")]
         own = data[data["region"] == region]
+        benchmarks = data[data["region"].isin(BENCHMARKS) & data["value"].notna()]
         if len(own):
             period = own["period"].max()
-        elif len(data):
-            period = data["period"].max()
+        elif len(benchmarks):  # the focus region has none: the benchmarks' latest year
+            period = benchmarks["period"].max()
         else:
             period = None
         at = data[data["period"] == period]
         values = dict(zip(at["region"], at["value"], strict=True))
         value = values.get(region)
         record = {"period": period[:4] if period else None, "value": value, "benchmarks": {}}
+        count = ind["aggregate"] == "sum"  # counts: a share of the benchmark, no rank
         for benchmark in BENCHMARKS:
             other = values.get(benchmark)
-            diff = None if value is None or other is None else value - other
-            record["benchmarks"][benchmark] = {"value": other, "difference": diff}
+            missing = value is None or other is None
+            if count:
+                share = None if missing or not other else value / other * 100
+                record["benchmarks"][benchmark] = {"value": other, "share": share}
+            else:
+                diff = None if missing else value - other
+                record["benchmarks"][benchmark] = {"value": other, "difference": diff}
         rank = None
-        if ind["better"] != "neutral" and region in DRENTHE_GM and value is not None:
+        if ind["better"] != "neutral" and not count and region in DRENTHE_GM and value is not None:
             drenthe = at[at["region"].isin(DRENTHE_GM)].copy()
             sign = -1.0 if ind["better"] == "lower" else 1.0
             drenthe["rank"] = (drenthe["value"] * sign).rank(method="min", ascending=False)
@@ -361,8 +368,9 @@ def check_values(bw: list[dict[str, Any]], pd_records: dict[str, Any]) -> list[s
             )
         for bench in record["benchmarks"]:
             theirs = ours["benchmarks"][bench["region"]]
+            field = "share" if "share" in theirs else "difference"
             if not close(bench["value"], theirs["value"]) or not close(
-                bench["difference"], theirs["difference"]
+                bench.get(field), theirs[field]
             ):
                 problems.append(f"{where} vs {bench['region']}: {bench} != {theirs}")
         if record["rank_drenthe"] != ours["rank_drenthe"]:
@@ -466,14 +474,14 @@ def part1(args: argparse.Namespace, tmp: Path, lines: list[str]) -> list[str]:
         + ("all agree (rel. tol. 1e-9)." if not problems else f"{len(problems)} DISAGREE."),
         "",
         f"| {CHECK_REGION} indicator | year | bwmonitor | pandas | − PV22 (bw / pd) "
-        "| − NL01 (bw / pd) |",
+        "| − NL01 (bw / pd) |",  # for counts (inwoners): the share of PV22/NL01, in %
         "|---|---|---:|---:|---:|---:|",
     ]
     for indicator_id in CHECK_INDICATORS:
         bw = next(r for r in bw_records[CHECK_REGION] if r["indicator"] == indicator_id)
         ours = pd_records[CHECK_REGION][indicator_id]
         diffs = [
-            f"{fmt(b['difference'])} / {fmt(ours['benchmarks'][b['region']]['difference'])}"
+            f"{fmt(against(b))} / {fmt(against(ours['benchmarks'][b['region']]))}"
             for b in bw["benchmarks"]
         ]
         lines.append(
@@ -482,6 +490,11 @@ def part1(args: argparse.Namespace, tmp: Path, lines: list[str]) -> list[str]:
         )
     lines.append("")
     return problems
+
+
+def against(benchmark: dict[str, Any]) -> float | None:
+    """The difference to a benchmark; for counts their share (%) of it instead."""
+    return benchmark["share"] if "share" in benchmark else benchmark.get("difference")
 
 
 def fmt(value: float | None) -> str:
