@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from bwmonitor.catalog import load
 from bwmonitor.cli import app
 from bwmonitor.regions import DRENTHE_MUNICIPALITIES
+from tests.conftest import POPULATION_INDICATOR
 
 runner = CliRunner()
 WIDTHS = (60, 80, 120)
@@ -123,7 +124,8 @@ def test_piped_lists_do_not_depend_on_the_terminal_width(tmp_path: Path) -> None
         assert narrow == wide, command
 
 
-SERIES_CATALOG = """
+SERIES_CATALOG = (
+    """
 [monitor]
 title = "Test"
 
@@ -143,16 +145,9 @@ better = "neutral"
 source = "kwb"
 measure = "AantalInwoners"
 aggregate = "sum"
-
-[indicators.inwoners]
-title = "Inwoners op 1 januari"
-theme = "t"
-better = "neutral"
-source = "bevolking"
-measure = "BevolkingOp1Januari_1"
-filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
-aggregate = "sum"
 """
+    + POPULATION_INDICATOR
+)
 
 
 def test_tables_lists_exactly_the_catalogues_tables(tmp_path: Path) -> None:
