@@ -279,8 +279,8 @@ def worker(args: argparse.Namespace) -> int:
             return pandas_compare(catalog, [data_dir, SNAPSHOT], region)
 
     else:
-        from bwmonitor import pipeline
-        from bwmonitor.settings import resolve
+        from bwmonitor.core.settings import resolve
+        from bwmonitor.pipeline import monitor as pipeline
 
         settings = resolve(data_dir=data_dir, catalog=catalog, quiet=True)
 
@@ -511,7 +511,7 @@ def build_scale_store(root: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
     import numpy as np
     import polars as pl
 
-    from bwmonitor.store import TableDir
+    from bwmonitor.store.tables import TableDir
 
     snapshot = json.loads((SNAPSHOT / "tables" / "84799NED.json").read_text("utf-8"))
     names = snapshot["dimensions"]["WijkenEnBuurten"]["labels"]

@@ -310,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         starts = {
             "bwmonitor": startup([sys.executable, "-m", "bwmonitor", "--help"], env),
             "imports": startup(
-                [sys.executable, "-c", "import bwmonitor.cli, bwmonitor.pipeline, polars"], env
+                [sys.executable, "-c", "import bwmonitor.cli, bwmonitor.pipeline.monitor, polars"],
+                env,
             ),
             "cbsodata": startup([sys.executable, "-c", "import cbsodata"], env),
         }

@@ -31,7 +31,7 @@ ODATA = ROOT / "data" / "odata-v3"
 OUT = ROOT / "src" / "bwmonitor" / "snapshot"
 sys.path.insert(0, str(ROOT / "src"))
 
-from bwmonitor.store import TableDir  # noqa: E402
+from bwmonitor.store.tables import TableDir  # noqa: E402
 
 NUMERIC = {
     "Long": pl.Int64,

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from bwmonitor.cli import app
-from bwmonitor.reference import catalogue_markdown, cli_markdown
+from bwmonitor.cli.commands import app
+from bwmonitor.core.catalog_reference import catalogue_markdown, cli_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -1,0 +1,1 @@
+"""From stored tables to figures: observations, aggregation, comparison, changes."""

@@ -1,0 +1,392 @@
+"""Comparisons on observations: a region against its benchmarks, per indicator.
+
+Pure functions of the observations frame: no network, no disk. For each indicator
+and region this gives the value of the shown year with its status, the benchmarks'
+values and the difference to each (for counts: the share of each), the rank among
+Drenthe's twelve municipalities, the quartile among all Dutch municipalities, and the
+trend over recent years.
+
+Rules (documented in docs/compare.md):
+- year: `shown_years`, shared with the export's overview;
+- rank: 1 = best by the indicator's direction; ties share the better rank; only for
+  municipalities, and not for neutral indicators or counts;
+- quartile: 1 = the best quarter of all Dutch municipalities with a value that year
+  (for neutral indicators: the highest quarter); none for counts;
+- trend: the first and last available year within the window (default 5 years up to
+  the chosen year); its movement is the sign of the change, its judgement
+  (`trend_reading`) "gelijk" when the change is under 2% of the first value, else
+  "beter"/"slechter" by the direction, and none for neutral indicators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bwmonitor.core.catalog import Aggregation, Catalog, Direction, Indicator
+from bwmonitor.core.errors import InvalidInput
+from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES, Level, Region
+
+if TYPE_CHECKING:
+    import polars as pl
+
+TREND_WINDOW = 5
+STABLE_WITHIN = 0.02  # a change under 2% of the starting value counts as stable
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    records: list[dict[str, Any]]
+    regions: list[Region]
+    benchmarks: list[Region]
+    indicators: list[Indicator]
+
+
+def compare(
+    observations: pl.DataFrame,
+    catalog: Catalog,
+    regions: Sequence[Region],
+    benchmarks: Sequence[Region],
+    indicators: Sequence[Indicator],
+    year: int | None = None,
+    gaps: dict[str, list[str]] | None = None,
+    window: int = TREND_WINDOW,
+) -> Comparison:
+    """One record per indicator and region, in catalogue order."""
+    import polars as pl
+
+    if year is not None:
+        check_year(observations, year)
+    ids = [i.id for i in indicators]
+    yearly = observations.filter(
+        pl.col("indicator").is_in(ids) & pl.col("period").str.ends_with("JJ00")
+    )
+    years = shown_years(
+        yearly.select("indicator", "region", year=pl.col("period").str.slice(0, 4).cast(pl.Int32)),
+        [r.code for r in regions],
+        [b.code for b in benchmarks],
+        year,
+    )
+    chosen = pl.DataFrame(
+        [(i, f"{y}JJ00") for i, y in years.items() if y is not None],
+        schema={"indicator": pl.String, "period": pl.String},
+        orient="row",
+    )
+    at_chosen = yearly.join(chosen, on=["indicator", "period"])
+    positions = _positions(at_chosen, catalog)
+    lookup = {(row["indicator"], row["region"]): row for row in at_chosen.iter_rows(named=True)}
+    series = _series(yearly, [r.code for r in regions])
+    weighted_periods = {
+        (indicator_id, period)
+        for indicator_id, period in observations.select("indicator", "period").unique().iter_rows()
+    }
+    with_data = set(yearly["indicator"].unique().to_list())
+    records = []
+    for indicator in indicators:
+        shown = years.get(indicator.id, year)
+        period = f"{shown}JJ00" if shown is not None else None
+        for region in regions:
+            row = lookup.get((indicator.id, region.code))
+            weight_missing = (
+                bool(indicator.weight)
+                and period is not None
+                and ((indicator.weight, period) not in weighted_periods)
+            )
+            records.append(
+                _record(
+                    indicator,
+                    region,
+                    period,
+                    row,
+                    benchmarks,
+                    lookup,
+                    positions,
+                    series.get((indicator.id, region.code), []),
+                    window,
+                    catalog,
+                    (gaps or {}).get(indicator.id, []),
+                    weight_missing,
+                    indicator.id in with_data,
+                )
+            )
+    return Comparison(records, list(regions), list(benchmarks), list(indicators))
+
+
+def check_year(observations: pl.DataFrame, year: int) -> None:
+    """InvalidInput unless some indicator has a figure for `year`: a year the data does
+    not have gets one line naming the years it covers, not a table of empty cells."""
+    import polars as pl
+
+    years = (
+        observations.filter(pl.col("period").str.contains(r"^\d{4}JJ00$"))
+        .select(pl.col("period").str.slice(0, 4).cast(pl.Int32).unique())
+        .to_series()
+        .to_list()
+    )
+    if not years:
+        covers = "the data has no yearly figures"
+    elif min(years) == max(years):
+        covers = f"the data covers {min(years)}"
+    else:
+        covers = f"the data covers {min(years)}–{max(years)}"
+    if not 1000 <= year <= 9999:
+        raise InvalidInput(f"--year {year} is not a year", hint=covers)
+    if year not in years:
+        raise InvalidInput(f"no data for {year}", hint=covers)
+
+
+def shown_years(
+    values: pl.DataFrame,
+    focus: Sequence[str],
+    benchmarks: Sequence[str],
+    year: int | None = None,
+) -> dict[str, int | None]:
+    """Per indicator, the year a comparison shows; `compare` and the export's overview
+    both ask this, so they never show different years for the same regions.
+
+    `values` has one row per figure that exists: `indicator`, `region`, `year` (int).
+    The year is `year` when asked; else the latest year in which a focus region has a
+    value; else (no focus region has one, e.g. a `none` rule for COROP regions) the
+    latest year in which a benchmark has one, so the reader sees at least that; else
+    None: none of the shown regions has a figure in any year.
+    """
+    import polars as pl
+
+    indicators = values["indicator"].unique().to_list()
+    if year is not None:
+        return dict.fromkeys(indicators, year)
+    shown: dict[str, int | None] = dict.fromkeys(indicators)
+    # benchmarks first, so that a focus region's year overwrites theirs
+    for regions in (benchmarks, focus):
+        latest = (
+            values.filter(pl.col("region").is_in(list(regions)))
+            .group_by("indicator")
+            .agg(pl.col("year").max())
+        )
+        shown.update({i: int(y) for i, y in latest.iter_rows()})
+    return shown
+
+
+def _positions(at_chosen: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, str], dict[str, Any]]:
+    """Rank among Drenthe's municipalities and quartile among all Dutch ones."""
+    import polars as pl
+
+    signs = {
+        i.id: (-1.0 if i.better is Direction.LOWER else 1.0) for i in catalog.indicators.values()
+    }
+    municipalities = at_chosen.filter(pl.col("region").str.starts_with("GM")).with_columns(
+        (pl.col("value") * pl.col("indicator").replace_strict(signs, default=1.0)).alias("score")
+    )
+    ranked = municipalities.with_columns(
+        pl.col("score").rank("min", descending=True).over("indicator").alias("rank_nl"),
+        pl.len().over("indicator").alias("count_nl"),
+    )
+    drenthe = municipalities.filter(pl.col("region").is_in(DRENTHE_MUNICIPALITIES)).with_columns(
+        pl.col("score").rank("min", descending=True).over("indicator").alias("rank_drenthe"),
+        pl.len().over("indicator").alias("count_drenthe"),
+    )
+    positions: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in ranked.iter_rows(named=True):
+        rank, count = int(row["rank_nl"]), int(row["count_nl"])
+        positions[(row["indicator"], row["region"])] = {
+            "quartile": min(4, 1 + (rank - 1) * 4 // count),
+            "quartile_of": count,
+        }
+    for row in drenthe.iter_rows(named=True):
+        entry = positions.setdefault((row["indicator"], row["region"]), {})
+        entry["rank_drenthe"] = int(row["rank_drenthe"])
+        entry["rank_of"] = int(row["count_drenthe"])
+    return positions
+
+
+def _series(
+    yearly: pl.DataFrame, focus: list[str]
+) -> dict[tuple[str, str], list[tuple[str, float]]]:
+    import polars as pl
+
+    rows = yearly.filter(pl.col("region").is_in(focus)).sort("period")
+    series: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for row in rows.iter_rows(named=True):
+        series.setdefault((row["indicator"], row["region"]), []).append(
+            (row["period"], row["value"])
+        )
+    return series
+
+
+NO_TREND: dict[str, Any] = {
+    "trend_movement": None,
+    "trend_judgement": None,
+    "trend_from": None,
+    "trend_to": None,
+    "trend_change": None,
+}
+
+
+def trend(
+    points: Sequence[tuple[str, float]], period: str | None, better: Direction, window: int
+) -> dict[str, Any]:
+    """The change over the last `window` years up to `period`: its movement and its
+    judgement by the indicator's direction (`trend_reading`)."""
+    if period is None:
+        return dict(NO_TREND)
+    last_year = int(period[:4])
+    inside = [(p, v) for p, v in points if last_year - window < int(p[:4]) <= last_year]
+    if len(inside) < 2:
+        return dict(NO_TREND)
+    (first_period, first), (last_period, last) = inside[0], inside[-1]
+    change = last - first
+    movement, judgement = trend_reading(change, first, better)
+    return {
+        "trend_movement": movement,
+        "trend_judgement": judgement,
+        "trend_from": first_period[:4],
+        "trend_to": last_period[:4],
+        "trend_change": change,
+    }
+
+
+def trend_reading(change: float, first: float, better: Direction) -> tuple[str, str | None]:
+    """(movement, judgement) of a change, as CBS's dashboards show a trend: the arrow
+    gives the movement (the sign of the change: "hoger", "lager", "gelijk"), the colour
+    and word the judgement by the indicator's direction ("beter", "slechter", or
+    "gelijk" for a change too small to count; None for a neutral indicator).
+
+    A trend test (CBS: green or red only when significant) replaces only the "too small
+    to count" condition here; the movement stays the sign of the change.
+    """
+    movement = "hoger" if change > 0 else "lager" if change < 0 else "gelijk"
+    if better is Direction.NEUTRAL:
+        return movement, None
+    if abs(change) < STABLE_WITHIN * abs(first) or change == 0:
+        return movement, "gelijk"
+    improved = change > 0 if better is Direction.HIGHER else change < 0
+    return movement, "beter" if improved else "slechter"
+
+
+def is_count(indicator: Indicator) -> bool:
+    """A count (`aggregate = "sum"`) grows with the region: a large municipality is
+    neither better nor worse for it, and its difference to a larger benchmark says
+    nothing, so it gets no rank, no quarter, and a share instead of a difference."""
+    return indicator.aggregate is Aggregation.SUM
+
+
+NEUTRAL_QUARTERS = {
+    1: "hoogste kwart",
+    2: "2e hoogste kwart",
+    3: "2e laagste kwart",
+    4: "laagste kwart",
+}
+
+
+def quarter_label(quartile: int | None, better: Direction) -> str | None:
+    """How a quarter reads: '1e kwart' (= best) to '4e kwart' (= worst) by the
+    direction; for a neutral indicator 'hoogste kwart' to 'laagste kwart', since a
+    high value is not better there."""
+    if quartile is None:
+        return None
+    if better is Direction.NEUTRAL:
+        return NEUTRAL_QUARTERS[quartile]
+    return f"{quartile}e kwart"
+
+
+def share_or_difference(
+    indicator: Indicator, value: float | None, benchmark: float | None
+) -> dict[str, float | None]:
+    """The benchmark field comparing `value` with it: for counts `share` (the value as
+    a % of the benchmark's), else `difference` (value - benchmark, unrounded)."""
+    field = "share" if is_count(indicator) else "difference"
+    if value is None or benchmark is None or (field == "share" and benchmark == 0):
+        return {field: None}
+    return {field: value / benchmark * 100 if field == "share" else value - benchmark}
+
+
+def _record(
+    indicator: Indicator,
+    region: Region,
+    period: str | None,
+    row: dict[str, Any] | None,
+    benchmarks: Sequence[Region],
+    lookup: dict[tuple[str, str], dict[str, Any]],
+    positions: dict[tuple[str, str], dict[str, Any]],
+    points: list[tuple[str, float]],
+    window: int,
+    catalog: Catalog,
+    gaps: list[str],
+    weight_missing: bool,
+    has_data: bool,
+) -> dict[str, Any]:
+    value = row["value"] if row else None
+    record: dict[str, Any] = {
+        "indicator": indicator.id,
+        "title": indicator.title,
+        "theme": catalog.themes[indicator.theme].title,
+        # CBS's value stays as it is: value × scale is the amount in unit (units.py)
+        "unit": indicator.quantity.unit.name,
+        "scale": indicator.quantity.unit.scale,
+        "decimals": indicator.decimals,
+        "better": indicator.better.value,
+        "region": region.code,
+        "region_name": region.name,
+        "period": period[:4] if period else None,
+        "value": value,
+        "status": (row["status"] or None) if row else None,
+        "source": row["source"] if row else None,
+        "computed": bool(row["computed"]) if row else False,
+        "rule": row["rule"] if row else None,
+        "reason": None
+        if row
+        else _reason(indicator, region, period, gaps, weight_missing, has_data),
+        "benchmarks": [],
+    }
+    for benchmark in benchmarks:
+        other = lookup.get((indicator.id, benchmark.code))
+        other_value = other["value"] if other else None
+        record["benchmarks"].append(
+            {
+                "region": benchmark.code,
+                "region_name": benchmark.name,
+                "value": other_value,
+                "status": (other["status"] or None) if other else None,
+                "source": other["source"] if other else None,
+                "computed": bool(other["computed"]) if other else False,
+                **share_or_difference(indicator, value, other_value),
+            }
+        )
+    position = {} if is_count(indicator) else positions.get((indicator.id, region.code), {})
+    neutral = indicator.better is Direction.NEUTRAL
+    record["rank_drenthe"] = None if neutral else position.get("rank_drenthe")
+    record["rank_of"] = None if neutral else position.get("rank_of")
+    record["quartile_nl"] = position.get("quartile")
+    record["quartile_of"] = position.get("quartile_of")
+    record["quartile_label"] = quarter_label(position.get("quartile"), indicator.better)
+    record.update(trend(points, period, indicator.better, window))
+    return record
+
+
+def _reason(
+    indicator: Indicator,
+    region: Region,
+    period: str | None,
+    gaps: list[str],
+    weight_missing: bool = False,
+    has_data: bool = False,
+) -> str:
+    """Why an indicator has no value for a region, in the analyst's words."""
+    if period is None and not has_data:
+        details = "; ".join(gaps) if gaps else "de tabel is nog niet opgehaald"
+        return f"niet in de beschikbare tabellen: {details}"
+    if region.level is not Level.MUNICIPALITY and indicator.aggregate.value == "none":
+        return (
+            "niet uit gemeenten samen te stellen (regel 'none') en niet door de bron "
+            "gepubliceerd voor deze regio"
+        )
+    if region.is_aggregate and weight_missing and period is not None:
+        return (
+            f"het gewicht '{indicator.weight}' heeft geen cijfers voor {period[:4]}, "
+            "dus geen gewogen gemiddelde"
+        )
+    when = f"voor {period[:4]}" if period else "in enig jaar"
+    if region.is_aggregate:
+        return f"niet alle gemeenten van de regio hebben een cijfer {when}"
+    return f"geen cijfer {when}"

@@ -1,0 +1,264 @@
+"""Catalogue x stored tables -> observations: one value per indicator, region and period.
+
+Published CBS values come first. A COROP region, the province, the Netherlands or a
+custom region without a published value gets one computed from its member
+municipalities by the indicator's rule (see `aggregation.py`), only when every member
+has a figure; derived ratios are computed at every level from their numerator and
+denominator. Every value that bwmonitor computed is marked `computed`, with the rule in
+`rule`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Container, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bwmonitor.compute import aggregation
+from bwmonitor.core.catalog import Catalog, Indicator, Source
+from bwmonitor.core.errors import CbsTableChanged
+from bwmonitor.core.periods import local_period, table_period, year_code
+from bwmonitor.core.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry, canonical_code
+from bwmonitor.fetch.download import resolve_measure
+from bwmonitor.store.tables import DataView
+
+if TYPE_CHECKING:
+    import polars as pl
+
+COLUMNS = ("indicator", "region", "period", "value", "status", "source", "computed", "rule")
+
+
+def schema() -> dict[str, pl.DataType]:
+    import polars as pl
+
+    return {
+        "indicator": pl.String(),
+        "region": pl.String(),
+        "period": pl.String(),
+        "value": pl.Float64(),
+        "status": pl.String(),
+        "source": pl.String(),
+        "computed": pl.Boolean(),
+        "rule": pl.String(),
+    }
+
+
+@dataclass
+class Observations:
+    """The observations of a catalogue, and why some indicators have none."""
+
+    frame: pl.DataFrame
+    #: indicator id -> reasons it lacks values (table not stored, measure missing, ...)
+    gaps: dict[str, list[str]] = field(default_factory=dict)
+    #: table ids read, for footers and source lists
+    tables: set[str] = field(default_factory=set)
+
+
+def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Observations:
+    """Every indicator's values for every region and period the data allows."""
+    import polars as pl
+
+    result = Observations(pl.DataFrame(schema=schema()))
+    published: dict[str, pl.DataFrame] = {}
+    for indicator in catalog.indicators.values():
+        if indicator.ratio is not None:
+            continue
+        source = catalog.sources[indicator.source or ""]
+        parts = list(_source_frames(indicator, source, view, result))
+        frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema())
+        published[indicator.id] = frame.with_columns(
+            pl.col("region").replace(NETHERLANDS_KWB, NETHERLANDS)
+        )
+    complete: dict[str, pl.DataFrame] = {}
+    for indicator_id in _dependency_order(catalog):
+        indicator = catalog.indicators[indicator_id]
+        if indicator.ratio is not None:
+            complete[indicator_id] = aggregation.derive_ratio(indicator, complete)
+        else:
+            complete[indicator_id] = aggregation.fill_regions(
+                indicator, published[indicator_id], complete, registry
+            )
+    frames = [f for f in complete.values() if f.height]
+    if frames:
+        result.frame = pl.concat(frames).sort("indicator", "region", "period")
+    return result
+
+
+def _source_frames(
+    indicator: Indicator, source: Source, view: DataView, result: Observations
+) -> Iterator[pl.DataFrame]:
+    if source.csv_path is not None:
+        yield _csv_frame(indicator, source.csv_path, result)
+        return
+    for label, table_id in source.tables:
+        frame = _table_frame(indicator, source, label, table_id, view, result)
+        if frame is not None:
+            yield frame
+
+
+def _table_frame(
+    indicator: Indicator,
+    source: Source,
+    label: str,
+    table_id: str,
+    view: DataView,
+    result: Observations,
+) -> pl.DataFrame | None:
+    import polars as pl
+
+    stored = view.table(table_id)
+    if stored is None:
+        result.gaps.setdefault(indicator.id, []).append(
+            f"table {table_id} is neither fetched nor in the snapshot"
+        )
+        return None
+    meta = stored.meta
+    measure = indicator.measure_for(label) or ""  # the year's stem where CBS renamed it
+    try:
+        key = resolve_measure(measure, meta.measures, table_id, source.is_series)
+    except CbsTableChanged:
+        where = "the snapshot" if meta.origin == "snapshot" else "the store"
+        result.gaps.setdefault(indicator.id, []).append(
+            f"{measure} is not in {where}'s copy of {table_id}"
+        )
+        return None
+    region_dim, time_dim = meta.region_dimension, meta.time_dimension
+    if region_dim is None:
+        result.gaps.setdefault(indicator.id, []).append(f"table {table_id} has no regions")
+        return None
+    # one year per table (KWB): the series' label, else TableInfos' Period
+    single_year = year_code(label) if label else table_period(meta.raw.get("period"))
+    if time_dim is None and single_year is None:
+        result.gaps.setdefault(indicator.id, []).append(
+            f"table {table_id} has no Perioden dimension and no year in its TableInfos "
+            "(fetch it again with `bwmonitor fetch --force`, or name its year in a series)"
+        )
+        return None
+    result.tables.add(table_id)
+    frame = view.frame(table_id)
+    assert frame is not None
+    # districts and neighbourhoods (WK, BU) are not compared; keeping them only costs
+    frame = frame.filter(~pl.col(region_dim).str.slice(0, 2).is_in(["WK", "BU"]))
+    for dim, code in indicator.filters.items():
+        if dim in frame.columns:
+            frame = frame.filter(pl.col(dim) == code)
+    period = pl.col(time_dim) if time_dim else pl.lit(single_year)
+    status = meta.period_status()
+    measures = [m for m in meta.measures if m in frame.columns]
+    # A municipality with a row that has some figure belongs to the table's year even
+    # when this measure is empty: it is kept (without a value) so that a Netherlands
+    # total knows it would be incomplete. Rows with no figure at all are municipalities
+    # of other years (CBS's multi-year tables list every code for every period).
+    listed = pl.col(region_dim).str.starts_with("GM") & pl.any_horizontal(
+        [pl.col(m).is_not_null() for m in measures] or [pl.lit(False)]
+    )
+    return frame.filter(pl.col(key).is_not_null() | listed).select(
+        pl.lit(indicator.id).alias("indicator"),
+        pl.col(region_dim).alias("region"),
+        period.alias("period"),
+        pl.col(key).cast(pl.Float64).alias("value"),
+        period.replace_strict(status, default="", return_dtype=pl.String).alias("status")
+        if status
+        else pl.lit("").alias("status"),
+        pl.lit(table_id).alias("source"),
+        pl.lit(False).alias("computed"),
+        pl.lit(None, dtype=pl.String).alias("rule"),
+    )
+
+
+def _csv_frame(indicator: Indicator, path: Path, result: Observations) -> pl.DataFrame:
+    """A local CSV (region_code, period, value[, status]) for figures CBS does not have."""
+    import polars as pl
+
+    records, problems = read_local_csv(path)
+    result.gaps.setdefault(indicator.id, []).extend(problems)
+    rows = [
+        {**record, "indicator": indicator.id, "source": path.name, "computed": False, "rule": None}
+        for record in records
+    ]
+    return pl.DataFrame(rows, schema=schema()) if rows else pl.DataFrame(schema=schema())
+
+
+CSV_COLUMNS = ("region_code", "period", "value")
+
+
+def read_local_csv(
+    path: Path, known_regions: Container[str] | None = None
+) -> tuple[list[dict[str, object]], list[str]]:
+    """Rows of a local CSV source as (region, period, value, status), and its problems.
+
+    A period is a year ('2023', or CBS's '2023JJ00') or a span of years ('2018-2021');
+    with `known_regions`, a region code outside it is a problem too. Rows with a problem
+    are left out. Empty values are figures that do not exist (e.g. not published), not
+    zeros.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                return [], [f"{path}: missing column(s) {', '.join(missing)}"]
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError) as error:
+        return [], [f"cannot read {path}: {getattr(error, 'strerror', None) or error}"]
+    records: list[dict[str, object]] = []
+    problems: list[str] = []
+    for line, row in enumerate(rows, start=2):
+        found = _row_problems(row, known_regions)
+        problems += [f"{path}, line {line}: {problem}" for problem in found]
+        text = (row.get("value") or "").strip().replace(",", ".")
+        if found or not text:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            problems.append(f"{path}, line {line}: value {row.get('value')!r} is not a number")
+            continue
+        records.append(
+            {
+                "region": canonical_code((row.get("region_code") or "").strip()),
+                "period": local_period(row.get("period") or ""),
+                "value": value,
+                "status": (row.get("status") or "").strip(),
+            }
+        )
+    return records, problems
+
+
+def _row_problems(row: Mapping[str, str | None], known_regions: Container[str] | None) -> list[str]:
+    problems = []
+    code = canonical_code((row.get("region_code") or "").strip())
+    if known_regions is not None and code not in known_regions:
+        problems.append(f"unknown region code {code!r}")
+    period = row.get("period") or ""
+    if local_period(period) is None:
+        problems.append(f"period {period!r} is not a year (2023) or a span of years (2018-2021)")
+    return problems
+
+
+def _dependency_order(catalog: Catalog) -> list[str]:
+    """Indicators after the ones they are computed from (weights, numerators)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(indicator_id: str) -> None:
+        if indicator_id in seen:
+            return
+        seen.add(indicator_id)
+        indicator = catalog.indicators[indicator_id]
+        for dependency in _dependencies(indicator):
+            visit(dependency)
+        order.append(indicator_id)
+
+    for indicator_id in catalog.indicators:
+        visit(indicator_id)
+    return order
+
+
+def _dependencies(indicator: Indicator) -> list[str]:
+    deps = [indicator.weight] if indicator.weight else []
+    if indicator.ratio is not None:
+        deps += [indicator.ratio.numerator, indicator.ratio.denominator]
+    return deps

@@ -1,0 +1,1 @@
+"""The domain: the catalogue, regions, periods and marks, units, errors, settings."""

@@ -1,1 +1,0 @@
-"""Publication outputs: tables, the workbook, charts; written into one export folder."""

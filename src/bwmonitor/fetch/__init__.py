@@ -1,0 +1,1 @@
+"""The road to CBS: the OData transport and the incremental download."""

@@ -1,0 +1,328 @@
+"""CBS StatLine OData v3 transport: the only module that imports cbsodata.
+
+cbsodata builds CBS's URLs and follows ``odata.nextLink`` paging well, but it has no
+timeouts and no retries, opens a new session per request and keeps its options
+module-global. We keep what it does well and own the rest at this border:
+
+- every HTTP request cbsodata makes goes through `_CbsSession.send`, which sets connect
+  and read timeouts, retries connection errors, timeouts, 429, 5xx and unparsable JSON
+  with exponential backoff, rewrites CBS's hosts to ``BWMONITOR_CBS_URL`` when set
+  (next links included), and counts requests and bytes for the store's sidecar;
+- the client's `FetchStop` is asked before every request and between retries, and clips
+  each timeout to the run's deadline, so a stopped run starts nothing new;
+- HTTP errors that are not worth retrying become `CbsTableNotFound` (an unknown table)
+  or `CbsTableChanged`, with CBS's message.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import cbsodata
+import cbsodata.cbsodata3 as cbsodata_impl
+import requests
+
+from bwmonitor.core.errors import CbsTableChanged, CbsTableNotFound, CbsUnavailable
+from bwmonitor.fetch.stopping import FetchStop
+
+CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CbsConfig:
+    """How to reach CBS. Defaults suit the real service; tests shorten them."""
+
+    base_url: str | None = None  #: replaces scheme and host of every catalogue
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    attempts: int = 4  #: tries per request, the first included
+    backoff: float = 1.0  #: seconds before the first retry, doubled each time
+    max_backoff: float = 30.0
+
+
+@dataclass
+class RequestLog:
+    """What one table's download cost: URLs queried, requests made, bytes received."""
+
+    urls: list[str] = field(default_factory=list)
+    requests: int = 0
+    bytes: int = 0
+
+
+_open_client: CbsClient | None = None  # the innermost open client
+_current_log = threading.local()  # the RequestLog of the table this thread downloads
+_current_client = threading.local()  # the client whose request this thread is making
+
+
+@contextmanager
+def recording() -> Iterator[RequestLog]:
+    """Count the requests this thread makes inside the block."""
+    log = RequestLog()
+    previous = getattr(_current_log, "log", None)
+    _current_log.log = log
+    try:
+        yield log
+    finally:
+        _current_log.log = previous
+
+
+def _retry_reason(response: requests.Response) -> str | None:
+    """Why a complete response is not usable and worth asking again, or None."""
+    if response.status_code == 429 or response.status_code >= 500:
+        return f"HTTP {response.status_code} {response.reason}"
+    if response.ok:
+        try:
+            json.loads(response.content)
+        except ValueError:
+            return "a response that is not valid JSON (cut off?)"
+    return None
+
+
+def _describe(error: requests.RequestException) -> str:
+    if isinstance(error, requests.ConnectTimeout):
+        return "no connection within the connect timeout"
+    if isinstance(error, requests.ReadTimeout):
+        return "no data within the read timeout"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "the connection broke off mid-response"
+    text = str(error)
+    if "Read timed out" in text:
+        return "no data within the read timeout"
+    for marker in _CONNECTION_FAILURES:
+        if marker in text:
+            return marker.lower()
+    return "connection failed"
+
+
+_CONNECTION_FAILURES = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "Connection refused",
+    "Connection reset",
+    "Network is unreachable",
+    "No route to host",
+    "RemoteDisconnected",
+)
+
+
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+class _CbsSession(requests.Session):
+    """The session cbsodata uses for every request: timeouts, retries, accounting."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        client: CbsClient | None = getattr(_current_client, "client", None) or _open_client
+        if client is None:  # cbsodata used on its own, outside any CbsClient
+            return super().send(request, **kwargs)
+        config, stop = client.config, client.stop
+        request.url = _rewrite(str(request.url), config.base_url)
+        # cbsodata passes the proxies it read at import time; honour no_proxy instead.
+        kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
+        host = urlsplit(request.url).netloc
+        reason = ""
+        for attempt in range(1, config.attempts + 1):
+            stop.check()
+            # a CBS that never answers costs at most the time left, not 60 s per attempt
+            kwargs["timeout"] = (stop.clip(config.connect_timeout), stop.clip(config.read_timeout))
+            retry_after = 0.0
+            try:
+                response = super().send(request, **kwargs)
+            except _TRANSIENT as error:
+                stop.check()  # a timeout cut short by the deadline is the deadline's
+                reason = _describe(error)
+            else:
+                why = _retry_reason(response)
+                if why is None:
+                    _account(request.url, len(response.content))
+                    return response
+                reason = why
+                retry_after = _retry_after_seconds(response)
+            if attempt < config.attempts:
+                delay = min(config.backoff * 2 ** (attempt - 1), config.max_backoff)
+                stop.sleep(max(delay, min(retry_after, config.max_backoff)))
+        raise CbsUnavailable(
+            f"CBS at {host} did not answer usefully after {config.attempts} "
+            f"attempt{'s' if config.attempts != 1 else ''}: {reason}",
+            hint="the stored version is kept; try again later",
+        )
+
+
+def _retry_after_seconds(response: requests.Response) -> float:
+    try:
+        return float(response.headers.get("Retry-After", 0))
+    except ValueError:
+        return 0.0
+
+
+def _account(url: str, size: int) -> None:
+    log: RequestLog | None = getattr(_current_log, "log", None)
+    if log is not None:
+        log.urls.append(url)
+        log.requests += 1
+        log.bytes += size
+
+
+def _rewrite(url: str, base_url: str | None) -> str:
+    """Point a CBS URL (next links included) at the configured mirror."""
+    if base_url is None:
+        return url
+    base = urlsplit(base_url)
+    parts = urlsplit(url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True, slots=True)
+class TableMetadata:
+    """What CBS says one table has, as CBS serves it (keys padded)."""
+
+    table_id: str
+    infos: Record  #: TableInfos
+    properties: list[Record]  #: DataProperties: dimensions and topics (measures)
+    codes: dict[str, list[Record]]  #: dimension -> its codes, for the dimensions asked
+
+
+class CbsClient:
+    """The CBS endpoints bwmonitor uses, with CBS's failures turned into our errors.
+
+    Use as a context manager: inside it, cbsodata's requests go through `_CbsSession`.
+    `stop` ends every request of the client early (a signal, the fetch deadline).
+    """
+
+    def __init__(self, config: CbsConfig, stop: FetchStop | None = None) -> None:
+        self.config = config
+        self.stop = stop or FetchStop()
+        self._saved: tuple[Any, CbsClient | None, bool] | None = None
+
+    def __enter__(self) -> CbsClient:
+        global _open_client
+        self._saved = (cbsodata_impl.Session, _open_client, cbsodata.options.use_https)
+        # cbsodata creates `Session()` from its module namespace for each request.
+        cbsodata_impl.Session = _CbsSession
+        _open_client = self
+        # cbsodata's scheme switch is module-global; the host is passed per call and
+        # rewritten by _CbsSession when BWMONITOR_CBS_URL is set.
+        cbsodata.options.use_https = True
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _open_client
+        if self._saved is not None:
+            session, _open_client, cbsodata.options.use_https = self._saved
+            self._saved = None
+            # After a stop, threads abandoned inside cbsodata's pager would create their
+            # next page's Session() from the restored, unchecked class and reach CBS.
+            # Ours stays instead: it stops their requests, and it passes any other
+            # thread's requests through unchanged.
+            if self.stop.reason() is None:
+                cbsodata_impl.Session = session
+
+    @contextmanager
+    def _requests_of_this_thread(self) -> Iterator[None]:
+        """The requests cbsodata makes in this thread in the block are this client's,
+        even after the client is closed (an abandoned thread): its stop still applies."""
+        previous = getattr(_current_client, "client", None)
+        _current_client.client = self
+        try:
+            yield
+        finally:
+            _current_client.client = previous
+
+    def base_url(self, catalog: str) -> str:
+        return self.config.base_url or f"https://{CATALOG_HOSTS[catalog]}"
+
+    def table_infos(self, table_id: str, catalog: str) -> Record:
+        records = self.entity(table_id, catalog, "TableInfos")
+        if not records:
+            raise CbsTableChanged(f"CBS table {table_id} has no TableInfos")
+        return records[0]
+
+    def data_properties(self, table_id: str, catalog: str) -> list[Record]:
+        return self.entity(table_id, catalog, "DataProperties")
+
+    def metadata(
+        self, table_id: str, catalog: str, with_codes: Callable[[Record], bool]
+    ) -> TableMetadata:
+        """A table's TableInfos and DataProperties, and the code lists of the dimensions
+        `with_codes` picks (a region dimension can hold 17,000 districts): what
+        `catalog check --online` verifies the catalogue against. No data rows."""
+        infos = self.table_infos(table_id, catalog)
+        properties = self.data_properties(table_id, catalog)
+        codes = {
+            str(p["Key"]): self.entity(table_id, catalog, str(p["Key"]))
+            for p in properties
+            if with_codes(p)
+        }
+        return TableMetadata(table_id, infos, properties, codes)
+
+    def entity(
+        self,
+        table_id: str,
+        catalog: str,
+        name: str,
+        select: list[str] | None = None,
+        filters: str | None = None,
+    ) -> list[Record]:
+        """Any entity set (a dimension's codes, the TypedDataSet), filtered server-side."""
+        try:
+            # The pager is private in cbsodata 1.3.x but is the only entry point that
+            # takes $select and $filter without also downloading every other entity set.
+            with self._requests_of_this_thread():
+                records: list[Record] = cbsodata_impl._download_metadata(
+                    table_id,
+                    name,
+                    select=select,
+                    filters=filters,
+                    catalog_url=CATALOG_HOSTS[catalog],
+                )
+        except requests.HTTPError as error:
+            raise _table_error(table_id, catalog, name, error) from None
+        except (ValueError, KeyError, TypeError) as error:
+            raise CbsTableChanged(
+                f"CBS table {table_id}: unexpected answer from {name} ({error})"
+            ) from None
+        return records
+
+
+def _table_error(
+    table_id: str, catalog: str, name: str, error: requests.HTTPError
+) -> CbsTableChanged | CbsTableNotFound:
+    # cbsodata re-raises the HTTPError without its response; the original is the cause.
+    response = error.response
+    if response is None and isinstance(error.__cause__, requests.HTTPError):
+        response = error.__cause__.response
+    status = response.status_code if response is not None else 0
+    detail = _odata_message(response)
+    said = f': CBS says "{detail}"' if detail else ""
+    if status == 404 and name == "TableInfos":  # the first thing asked of any table
+        return CbsTableNotFound(
+            f"CBS table {table_id} not found in the {catalog} catalogue{said}",
+            hint="check the table id in indicators.toml; CBS may have replaced the table",
+        )
+    return CbsTableChanged(
+        f"CBS refused the request for {table_id}/{name}: HTTP {status}"
+        + (f": {detail}" if detail else "")
+    )
+
+
+def _odata_message(response: requests.Response | None) -> str:
+    if response is None:
+        return ""
+    try:
+        body = response.json()
+        return str(body["odata.error"]["message"]["value"]).strip()
+    except (ValueError, KeyError, TypeError):
+        return response.text[:200].strip()

@@ -1,0 +1,253 @@
+"""Download one CBS table as the catalogue needs it: only its measures and regions.
+
+For a `TableRequest` this reads the table's DataProperties, resolves the catalogue's
+measures (exact keys, or key stems for table series whose suffixes change yearly),
+reads the dimensions it filters on to learn CBS's padded keys, and asks the
+TypedDataSet for just those columns and rows. Padding is stripped here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bwmonitor.core.catalog import TableRequest
+from bwmonitor.core.errors import CbsTableChanged
+from bwmonitor.core.periods import table_period
+from bwmonitor.core.suggest import closest, did_you_mean
+from bwmonitor.fetch.cbs import CbsClient, Record, recording
+
+if TYPE_CHECKING:
+    import polars as pl
+
+DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension", "GeoDetail")
+REGION_TYPES = ("GeoDimension", "GeoDetail")
+KEY_SUFFIX = re.compile(r"_\d+$")
+
+
+@dataclass
+class DownloadedTable:
+    table_id: str
+    frame: pl.DataFrame
+    sidecar: dict[str, Any]
+    problems: list[CbsTableChanged] = field(default_factory=list)
+
+
+def request_signature(request: TableRequest) -> dict[str, Any]:
+    """What was asked of a table; a stored table answers a request only when they match."""
+    return {
+        "measures": list(request.measures),
+        "filters": {dim: list(codes) for dim, codes in request.filters.items()},
+        "region_levels": list(request.region_levels),
+        "period_types": list(request.period_types),
+    }
+
+
+def key_stem(key: str) -> str:
+    """'GemiddeldInkomenPerInwoner_72' -> 'GemiddeldInkomenPerInwoner'."""
+    return KEY_SUFFIX.sub("", key)
+
+
+def resolve_measure(
+    measure: str, topics: Mapping[str, Record], table_id: str, series: bool = False
+) -> str:
+    """The table's key for a catalogue measure: the key itself, or the one key with its stem.
+
+    A full key ('BevolkingOp1Januari_1') must match exactly, except in a table series,
+    where CBS renumbers keys every year. Stems compare case-insensitively: CBS wrote
+    'NettoArbeidsparticipatie' in one KWB year and 'Nettoarbeidsparticipatie' in another.
+    """
+    if measure in topics:
+        return measure
+    stem = key_stem(measure).lower()
+    stem_allowed = series or key_stem(measure) == measure
+    by_stem = [key for key in topics if stem_allowed and key_stem(key).lower() == stem]
+    if len(by_stem) == 1:
+        return by_stem[0]
+    if len(by_stem) > 1:
+        choices = ", ".join(f"{k} ({topics[k].get('Title', '')})" for k in by_stem)
+        raise CbsTableChanged(
+            f"measure {measure!r} is ambiguous in CBS table {table_id}: {choices}",
+            hint="name the full key in indicators.toml",
+        )
+    stems = {key_stem(key): key for key in topics}
+    best = closest(key_stem(measure), stems)
+    guess = f"; did you mean {stems[best]!r}?" if best else ""
+    raise CbsTableChanged(
+        f"CBS table {table_id} has no measure {measure!r}{guess}",
+        hint="CBS may have renamed or dropped it; fix indicators.toml",
+    )
+
+
+def download(client: CbsClient, request: TableRequest, infos: Record) -> DownloadedTable:
+    """Fetch the rows and metadata `request` needs from CBS (TableInfos already read)."""
+    table_id, catalog = request.table_id, request.catalog
+    problems: list[CbsTableChanged] = []
+    with recording() as log:
+        properties = client.data_properties(table_id, catalog)
+        dims = {p["Key"]: p for p in properties if p.get("Type") in DIMENSION_TYPES}
+        topics = {p["Key"]: p for p in properties if p.get("Type") == "Topic"}
+        measures: dict[str, str] = {}  # table key -> catalogue measure
+        for measure in request.measures:
+            try:
+                measures[resolve_measure(measure, topics, table_id, request.series)] = measure
+            except CbsTableChanged as problem:
+                problems.append(problem)
+        dimension_info, conditions = _dimension_filters(client, request, dims, problems)
+        period = str(infos.get("Period") or "").strip()
+        problems += _period_problems(request, dims, period)
+        select = [*dims, *sorted(measures)]
+        rows = client.entity(
+            table_id, catalog, "TypedDataSet", select=select, filters=_all_of(conditions)
+        )
+    frame = _to_frame(rows, dims, {key: topics[key] for key in measures})
+    sidecar = {
+        "table_id": table_id,
+        "catalog": catalog,
+        "title": infos.get("Title", ""),
+        "modified": infos.get("Modified", ""),
+        # the year of a table without a Perioden dimension (KWB) is said only here
+        "period": period,
+        "origin": "cbs",
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "base_url": client.base_url(catalog),
+        "urls": log.urls,
+        "requests": log.requests,
+        "bytes": log.bytes,
+        "request": request_signature(request),
+        "dimensions": dimension_info,
+        "measures": {
+            key: _measure_info(topics[key], requested) for key, requested in measures.items()
+        },
+        # every measure the table has, for `catalog check` and suggestions
+        "table_measures": {key: str(p.get("Title", "")).strip() for key, p in topics.items()},
+    }
+    return DownloadedTable(table_id, frame, sidecar, problems)
+
+
+def _period_problems(
+    request: TableRequest, dims: Mapping[str, Record], period: str
+) -> list[CbsTableChanged]:
+    """A table without a Perioden dimension needs one year in TableInfos' Period,
+    unless the catalogue names its year (one year of a series)."""
+    has_time = any(p.get("Type") == "TimeDimension" for p in dims.values())
+    if has_time or request.series or table_period(period) is not None:
+        return []
+    return [
+        CbsTableChanged(
+            f"CBS table {request.table_id} has no Perioden dimension and its TableInfos "
+            f"Period {period!r} is not one year",
+            hint='name its year in a series: series = { "2020" = "' + request.table_id + '" }',
+        )
+    ]
+
+
+def _dimension_filters(
+    client: CbsClient,
+    request: TableRequest,
+    dims: Mapping[str, Record],
+    problems: list[CbsTableChanged],
+) -> tuple[dict[str, Any], list[str]]:
+    """Per dimension: its labels for the sidecar, and the $filter condition on it."""
+    table_id, catalog = request.table_id, request.catalog
+    info: dict[str, Any] = {}
+    conditions: list[str] = []
+    for name, prop in dims.items():
+        kind = prop.get("Type", "Dimension")
+        if kind in REGION_TYPES:
+            condition = _any_of(f"startswith({name},'{p}')" for p in request.region_levels)
+            key_filter = _any_of(f"startswith(Key,'{p}')" for p in request.region_levels)
+        elif kind == "TimeDimension":
+            condition = _any_of(f"substringof('{t}',{name})" for t in request.period_types)
+            key_filter = _any_of(f"substringof('{t}',Key)" for t in request.period_types)
+        else:
+            condition = key_filter = None
+        codes = client.entity(table_id, catalog, name, filters=key_filter)
+        padded = {str(c["Key"]).strip(): str(c["Key"]) for c in codes}
+        wanted = request.filters.get(name)
+        if wanted:
+            missing = [code for code in wanted if code not in padded]
+            for code in missing:
+                problems.append(
+                    CbsTableChanged(
+                        f"CBS table {table_id} has no code {code!r} in dimension {name}"
+                        f"{did_you_mean(code, padded)}"
+                    )
+                )
+            # `eq` needs CBS's padded key: 'T001038' does not match 'T001038  '
+            condition = _any_of(f"{name} eq '{padded[c]}'" for c in wanted if c in padded)
+        if condition:
+            conditions.append(condition)
+        info[name] = _dimension_info(prop, codes)
+    for name in request.filters:
+        if name not in dims:
+            problems.append(
+                CbsTableChanged(
+                    f"CBS table {table_id} has no dimension {name!r}{did_you_mean(name, dims)}"
+                )
+            )
+    return info, conditions
+
+
+def _dimension_info(prop: Record, codes: Iterable[Record]) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "type": prop.get("Type", "Dimension"),
+        "title": prop.get("Title", ""),
+        "labels": {str(c["Key"]).strip(): str(c.get("Title", "")).strip() for c in codes},
+    }
+    statuses = {str(c["Key"]).strip(): c["Status"] for c in codes if c.get("Status")}
+    if statuses:
+        info["status"] = statuses
+    return info
+
+
+def _measure_info(prop: Record, requested: str) -> dict[str, Any]:
+    return {
+        "requested": requested,
+        "title": prop.get("Title", ""),
+        "unit": (prop.get("Unit") or "").strip(),
+        "decimals": prop.get("Decimals"),
+        "datatype": prop.get("Datatype", ""),
+        # what CBS says the measure counts, for `catalog show` (issue 11: titles that
+        # said "uitkeringen" where CBS counts persons)
+        "description": str(prop.get("Description") or "").strip(),
+    }
+
+
+def _any_of(conditions: Iterable[str]) -> str | None:
+    parts = list(conditions)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+
+
+def _all_of(conditions: list[str]) -> str | None:
+    return " and ".join(conditions) if conditions else None
+
+
+POLARS_TYPES = {
+    "Long": "Int64",
+    "Integer": "Int64",
+    "Short": "Int64",
+    "Double": "Float64",
+    "Float": "Float64",
+    "Decimal": "Float64",
+    "String": "String",
+}
+
+
+def _to_frame(
+    rows: list[Record], dims: Mapping[str, Record], topics: Mapping[str, Record]
+) -> pl.DataFrame:
+    """Rows as a typed frame: dimension codes and strings stripped of CBS's padding."""
+    import polars as pl
+
+    schema: dict[str, Any] = {name: pl.String for name in dims}
+    for key, prop in topics.items():
+        schema[key] = getattr(pl, POLARS_TYPES.get(str(prop.get("Datatype")), "Float64"))
+    columns = {name: [row.get(name) for row in rows] for name in schema}
+    frame = pl.DataFrame(columns, schema=schema, strict=False)
+    return frame.with_columns(pl.col(pl.String).str.strip_chars())

@@ -1,0 +1,363 @@
+"""`bwmonitor update`, what cron runs: fetch; when the data changed since the last
+export, export into a new dated folder, point `latest` at it and report the changes.
+
+The store's lock is held for the whole run: a second update or fetch exits 75, and
+nothing changes the store while it is exported. A run that fails anywhere exports
+nothing, or nothing visible: `latest` keeps pointing at the last good export, and
+the baseline (baseline.py) moves only after a complete export, so the next run
+finds the same changes and tries again.
+
+One exception: a table that failed for good (unknown at CBS, a measure gone) does not
+stop the export. The others are exported fresh, that one in its last good version,
+marked stale (stale.py); the run then exits 1 so that a person looks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bwmonitor.compute import changes
+from bwmonitor.compute.observations import observe
+from bwmonitor.core.catalog import Catalog
+from bwmonitor.core.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TEMPORARY,
+    EXIT_TERMINATED,
+    BwmonitorError,
+    CbsTableChanged,
+    CbsTableNotFound,
+    FetchFailed,
+    StaleTables,
+    StoreError,
+    TemporaryFailure,
+    Terminated,
+)
+from bwmonitor.core.settings import Settings
+from bwmonitor.pipeline.monitor import (
+    DEFAULT_EXPORT_ROOT,
+    EXPORT_NAME,
+    ExportResult,
+    FetchReport,
+    MonitorData,
+    ProgressHook,
+    TableOutcome,
+    data_view,
+    export_folder,
+    export_monitor,
+    fetch_locked,
+    load_catalog,
+    region_registry,
+    resolve_regions,
+)
+from bwmonitor.pipeline.runlog import RunLog, utc_now
+from bwmonitor.publish import change_report
+from bwmonitor.publish.change_report import ChangeReport
+from bwmonitor.publish.folder import point_latest
+from bwmonitor.store import baseline, integrity
+from bwmonitor.store.lock import store_lock
+from bwmonitor.store.stale import StaleTable, last_good_version
+from bwmonitor.store.tables import DataView, TableDir, TableMeta, snapshot_dir
+
+HISTORY_DIR = "wijzigingen"  #: next to the dated folders: every run's report, kept
+NOT_EXPORTED = "nothing exported; the last export stays in place"
+
+
+@dataclass
+class ExportSettings:
+    out: Path | None = None
+    fmt: str = "xlsx"
+    charts: bool = True
+    regions: list[str] | None = None
+    today: date | None = None
+    excel: bool = False  #: with fmt "csv": the dialect for Dutch Excel
+
+
+@dataclass
+class UpdateResult:
+    run_id: str
+    fetch: FetchReport
+    previous: Mapping[str, Any] | None  #: the last export before this run
+    export: ExportResult | None = None  #: None: nothing changed, nothing exported
+    report: ChangeReport | None = None
+    report_files: list[Path] = field(default_factory=list)
+    latest: Path | None = None
+    #: tables that failed for good and were exported in their last good version
+    stale: list[StaleTable] = field(default_factory=list)
+
+
+def update(
+    settings: Settings,
+    log: RunLog,
+    export: ExportSettings | None = None,
+    force: bool = False,
+    on_start: Callable[[list[str]], None] | None = None,
+    on_table_done: ProgressHook | None = None,
+) -> UpdateResult:
+    """Fetch, and export when anything changed since the last export (or when forced)."""
+    log.event(f"update start: store {settings.data_dir}, catalogue {settings.catalog_path}")
+    try:
+        result = _update(settings, log, export or ExportSettings(), force, on_start, on_table_done)
+    except BwmonitorError as error:
+        log.event(f"update failed, exit {error.exit_code}: {error}")
+        raise
+    except KeyboardInterrupt:
+        log.event(f"update interrupted (Ctrl-C), exit {EXIT_INTERRUPTED}; {NOT_EXPORTED}")
+        raise
+    except Terminated:
+        log.event(f"update terminated (SIGTERM), exit {EXIT_TERMINATED}; {NOT_EXPORTED}")
+        raise
+    except BaseException as error:
+        log.event(f"update failed: {type(error).__name__}: {error}")
+        raise
+    stale = stale_error(result)
+    for line in stale.lines() if stale is not None else ():
+        log.event(f"stale: {line}")
+    log.event(f"update done, exit {stale.exit_code if stale is not None else 0}")
+    return result
+
+
+def _update(
+    settings: Settings,
+    log: RunLog,
+    export: ExportSettings,
+    force: bool,
+    on_start: Callable[[list[str]], None] | None,
+    on_table_done: ProgressHook | None,
+) -> UpdateResult:
+    catalog = load_catalog(settings)
+    if export.regions:  # a wrong region is refused before CBS is asked anything
+        resolve_regions(region_registry(catalog, data_view(settings)), export.regions)
+    with store_lock(settings.data_dir):
+        fetched = fetch_locked(settings, catalog, force, on_table_done, on_start)
+        for outcome in fetched.outcomes:
+            log.event(_outcome_line(outcome))
+            for notice in outcome.notices:
+                log.event(notice)
+        for warning in fetched.warnings:
+            log.event(f"warning: {warning}")
+        lasting = _lasting_failures(fetched)  # raises when nothing may be exported
+
+        store = TableDir(settings.data_dir)
+        table_ids = [r.table_id for r in catalog.table_requests()]
+        previous = baseline.load(settings.data_dir)
+        stale = _stale_tables(lasting, store, previous)
+        pinned = {s.table_id: s.location for s in stale if s.location is not None}
+        versions = baseline.current_versions(store, table_ids)
+        versions.update(_versions(pinned))  # what the export reads, so no churn
+        _check_readable(store, table_ids)  # never "no changes" over a broken store
+        inputs = inputs_digest(catalog)
+        result = UpdateResult(log.run_id, fetched, previous.state if previous else None)
+        result.stale = stale
+        reason = _reason(previous, versions, inputs, force, export.out)
+        if reason is None:
+            log.event("no changes since the last export; nothing exported")
+            return result
+
+        # every export of update stays: a second one on the same day goes to <date>-2
+        target = export_folder(export.out, export.today)
+        report = ChangeReport(
+            log.run_id, utc_now(), str(target), reason, result.previous, tables=[], stale=stale
+        )
+
+        def add_report(folder: Path, data: MonitorData) -> None:
+            _compare_with_baseline(report, previous, store, table_ids, data, pinned)
+            change_report.write(folder, report, data.catalog, data.registry)
+
+        result.export = export_monitor(
+            settings,
+            out=export.out,
+            fmt=export.fmt,
+            charts=export.charts,
+            regions=export.regions,
+            excel=export.excel,
+            add_files=add_report,
+            folder=target,
+            stale=stale,
+        )
+        result.report = report
+        log.event(f"export {result.export.folder} ({len(result.export.files)} files)")
+        result.latest = point_latest(result.export.folder)
+        history = result.export.folder.parent / HISTORY_DIR
+        result.report_files = change_report.keep_copy(result.export.folder, history, log.run_id)
+        log.event(f"change report {result.report_files[0]}: {report.summary()}")
+        state = {
+            "run_id": log.run_id,
+            "created": report.created,
+            "folder": str(result.export.folder),
+            "tables": versions,
+            "catalog": inputs,
+        }
+        baseline.save(settings.data_dir, store, table_ids, state, pinned)
+        return result
+
+
+# Failures that a run cannot fix by retrying: the catalogue or CBS's table must change.
+LASTING_FAILURES = (CbsTableNotFound, CbsTableChanged)
+
+
+def _lasting_failures(fetched: FetchReport) -> dict[str, str]:
+    """Tables that failed for good (unknown at CBS, a measure gone): table id -> why.
+
+    They do not stop the export: each keeps its last good version. Any other failure
+    does, and raises FetchFailed: a temporary one (CBS down) exits 75 even next to
+    lasting ones, since the next run retries; a local one (a full disk) exits 1.
+    """
+    lasting: list[tuple[str, BwmonitorError]] = [
+        (table_id, error)
+        for table_id, error in fetched.failures
+        if isinstance(error, LASTING_FAILURES)
+    ]
+    lasting += [
+        (o.table_id, CbsTableChanged("; ".join(o.problems))) for o in fetched.outcomes if o.problems
+    ]
+    others = [(t, e) for t, e in fetched.failures if not isinstance(e, LASTING_FAILURES)]
+    if others:
+        temporary = all(isinstance(e, TemporaryFailure) for _, e in others)
+        raise FetchFailed(
+            others + lasting, hint=NOT_EXPORTED, exit_code=EXIT_TEMPORARY if temporary else None
+        )
+    return {table_id: str(error) for table_id, error in lasting}
+
+
+def _stale_tables(
+    lasting: Mapping[str, str], store: TableDir, previous: baseline.Baseline | None
+) -> list[StaleTable]:
+    """Each lasting failure with the last good version the export reads instead."""
+    candidates = [("store", store)]
+    if previous is not None:
+        candidates.append(("last-export", previous.tables))
+    candidates.append(("snapshot", snapshot_dir()))
+    return [
+        last_good_version(table_id, reason, candidates)
+        for table_id, reason in sorted(lasting.items())
+    ]
+
+
+def _versions(tables: Mapping[str, TableDir]) -> dict[str, str]:
+    return {table_id: baseline.table_version(m) for table_id, m in _metas_of(tables).items()}
+
+
+ORIGIN_TEXT = {"store": "the store", "last-export": "the last export", "snapshot": "the snapshot"}
+
+
+def stale_error(result: UpdateResult) -> StaleTables | None:
+    """The error a run with stale tables ends in (exit 1, so cron mails), or None."""
+    if not result.stale:
+        return None
+    used = "the export used" if result.export is not None else "the last export keeps"
+    lines = []
+    for table in result.stale:
+        where = "none: its figures are missing"
+        if table.origin:
+            where = f"CBS Modified {table.modified[:10] or '?'}, from {ORIGIN_TEXT[table.origin]}"
+        text = table.reason
+        if table.table_id not in text:
+            text = f"{table.table_id}: {text}"
+        lines.append(f"{text}; {used} its last good version ({where})")
+    hint = "fix indicators.toml or follow CBS's change"
+    if result.export is None:
+        hint = f"nothing else changed, nothing exported; {hint}"
+    return StaleTables(lines, hint=hint)
+
+
+def _reason(
+    previous: baseline.Baseline | None,
+    versions: dict[str, str],
+    inputs: str,
+    force: bool,
+    out: Path | None,
+) -> str | None:
+    """Why this run exports (a key of change_report.REASONS), or None: it does not."""
+    if previous is None:
+        return "first"
+    if previous.versions != versions:
+        return "changed"
+    if previous.catalog_digest != inputs:
+        return "inputs"
+    if not _last_export_in_place(previous, out):
+        return "missing"
+    return "forced" if force else None
+
+
+def _last_export_in_place(previous: baseline.Baseline, out: Path | None) -> bool:
+    """Whether the last export's folder lies under this run's --out and still holds its
+    main file (the workbook, or the CSV or Parquet table): the user may have removed it,
+    or asked for a new --out, and "no changes" would then leave them with nothing."""
+    folder = Path(str(previous.state.get("folder") or ""))
+    if not folder.name or folder.parent.resolve() != (out or DEFAULT_EXPORT_ROOT).resolve():
+        return False
+    return any(path.is_file() for path in folder.glob(f"{EXPORT_NAME}.*"))
+
+
+def _check_readable(store: TableDir, table_ids: list[str]) -> None:
+    """Every table the monitor uses is whole, as compare will read it, or StoreError."""
+    try:
+        integrity.ensure_readable(store, table_ids)
+    except StoreError as error:
+        raise StoreError(error.message, hint=f"{NOT_EXPORTED}; {error.hint}") from None
+
+
+def _compare_with_baseline(
+    report: ChangeReport,
+    previous: baseline.Baseline | None,
+    store: TableDir,
+    table_ids: list[str],
+    data: MonitorData,
+    pinned: Mapping[str, TableDir],
+) -> None:
+    """Fill the report: tables that changed, new periods, revised figures; a stale
+    table as the export read it."""
+    now = _metas(store, [t for t in table_ids if t not in pinned])
+    now.update(_metas_of(pinned))
+    if previous is None:
+        report.tables = changes.table_changes({}, now)
+        return
+    report.tables = changes.table_changes(_metas(previous.tables, table_ids), now)
+    try:
+        before = observe(data.catalog, DataView(previous.tables, use_snapshot=False), data.registry)
+    except BwmonitorError as error:
+        report.revisions_unavailable = f"de vorige export is niet te lezen ({error})"
+        return
+    report.new_periods, report.revisions = changes.figure_changes(
+        before.frame, data.observations.frame
+    )
+
+
+def _metas(tables: TableDir, table_ids: list[str]) -> dict[str, TableMeta]:
+    found = {table_id: tables.meta(table_id) for table_id in table_ids}
+    return {table_id: meta for table_id, meta in found.items() if meta is not None}
+
+
+def _metas_of(tables: Mapping[str, TableDir]) -> dict[str, TableMeta]:
+    found = {table_id: folder.meta(table_id) for table_id, folder in tables.items()}
+    return {table_id: meta for table_id, meta in found.items() if meta is not None}
+
+
+def inputs_digest(catalog: Catalog) -> str:
+    """A digest of the user's own inputs: the catalogue's bytes (the shipped one's too)
+    and its local CSV files."""
+    sha = hashlib.sha256()
+    # the catalogue by its label: the shipped one's install folder is no input
+    files: list[tuple[str, Path | None]] = [(catalog.path, catalog.source_path)]
+    files += [(str(s.csv_path), s.csv_path) for s in catalog.sources.values() if s.csv_path]
+    for name, path in files:
+        sha.update(name.encode("utf-8"))
+        try:
+            sha.update(path.read_bytes() if path is not None else b"(no file)")
+        except OSError:
+            sha.update(b"(unreadable)")
+    return sha.hexdigest()[:16]
+
+
+def _outcome_line(outcome: TableOutcome) -> str:
+    text = f"fetch {outcome.table_id} {outcome.status}"
+    if outcome.status == "updated":
+        text += f" (CBS Modified {outcome.previous_modified or 'none'} -> {outcome.modified})"
+    if outcome.error is not None:
+        text += f": {outcome.error}"
+    return text

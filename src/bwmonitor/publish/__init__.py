@@ -1,0 +1,1 @@
+"""Files for readers: tables, the workbook, charts, the export folder, the change report."""

@@ -1,0 +1,288 @@
+"""The publication workbook: Tabel 1, a sheet per theme, the data and the sources.
+
+Reproducible: the same data gives the same bytes (the workbook's creation date is the
+newest CBS date of the data, never the time of the run). Dutch labels; values keep
+their numbers with a number format per unit, so Excel shows them in the reader's
+locale (1.234,5 in Dutch Excel) and they stay usable in formulas.
+
+Text from the catalogue or the data (titles, names, units, footnotes, a local CSV's
+status) is always written as text, never as a formula, link or number: a title such as
+``=HYPERLINK(...)`` reads back verbatim. Sheet names are derived from theme titles so
+that any title the catalogue accepts makes a valid, unique sheet (export/sheet_names.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bwmonitor.core.catalog import Catalog, Indicator
+from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker
+from bwmonitor.core.units import EURO, PERCENT, Quantity
+from bwmonitor.publish.sheet_names import sheet_names
+from bwmonitor.publish.tables import overview
+
+if TYPE_CHECKING:
+    import polars as pl
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+LICENCE = "CBS, CC BY 4.0"
+BEST, WORST = "#C6EFCE", "#FFC7CE"  # Excel's own good/bad fills
+OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET = "Overzicht", "Gegevens", "Bronnen"
+# xlsxwriter's write() turns text starting with '=' into a formula and 'http://...' into
+# a link; text from a catalogue or a CSV must stay text (polars' write_excel of the data
+# sheet writes through the same workbook, so these options cover it too)
+TEXT_STAYS_TEXT = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    table_id: str
+    title: str
+    modified: str
+    fetched: str
+    url: str
+    note: str = ""  #: e.g. "verouderd sinds 2026-07-02: ..." for a table update could not refresh
+
+
+def number_format(quantity: Quantity, suffix: str = "") -> str:
+    """Excel format for the reader's amount: '#,##0.0"%"', '"€ "#,##0', with a marker suffix."""
+    decimals = max(quantity.reader_decimals, 0)
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    mark = f'"{suffix}"' if suffix else ""
+    if quantity.unit.name == EURO:
+        return f'"€ "{digits}{mark}'
+    if quantity.unit.name == PERCENT:
+        return f'{digits}"%"{mark}'
+    return f"{digits}{mark}"
+
+
+def cell_value(value: float, quantity: Quantity) -> float:
+    """The reader's amount of CBS's value (28,4 thousand euro -> 28400).
+
+    Unscaled values keep every digit, for formulas; the number format shows the
+    decimals. A scaled one is written as printed: no format rounds 28437 to hundreds.
+    """
+    return quantity.amount(value) if quantity.unit.scale != 1 else value
+
+
+class _Formats:
+    """xlsxwriter formats made once per distinct look."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.title = workbook.add_format({"bold": True, "font_size": 13})
+        self.header = workbook.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7"}
+        )
+        self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
+        self.theme = workbook.add_format({"bold": True})
+
+    def value(self, quantity: Quantity, suffix: str, fill: str | None = None) -> Any:
+        key = (quantity, suffix, fill)
+        if key not in self.cache:
+            spec: dict[str, Any] = {"num_format": number_format(quantity, suffix)}
+            if fill:
+                spec["bg_color"] = fill
+            self.cache[key] = self.workbook.add_format(spec)
+        return self.cache[key]
+
+
+def write_workbook(
+    path: Path,
+    long: pl.DataFrame,
+    quartiles: Mapping[tuple[str, str, int], int],
+    catalog: Catalog,
+    indicators: Sequence[Indicator],
+    sources: Sequence[SourceRow],
+    region_names: Mapping[str, str],
+    created: datetime,
+) -> None:
+    """`region_names`: the overview's columns (region code -> name), in order."""
+    from xlsxwriter import Workbook
+
+    workbook = Workbook(str(path), TEXT_STAYS_TEXT)
+    workbook.set_properties({"title": catalog.title, "author": "bwmonitor", "created": created})
+    formats = _Formats(workbook)
+    _overview_sheet(
+        workbook.add_worksheet(OVERVIEW_SHEET), formats, long, indicators, region_names, catalog
+    )
+    themes = [
+        (theme, members)
+        for theme in catalog.themes.values()
+        if (members := [i for i in indicators if i.theme == theme.id])
+    ]
+    names = sheet_names(
+        [theme.title for theme, _ in themes], reserved=(OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET)
+    )
+    for name, (_, members) in zip(names, themes, strict=True):
+        _theme_sheet(workbook.add_worksheet(name), formats, long, members, quartiles)
+    long.write_excel(
+        workbook,
+        DATA_SHEET,
+        autofilter=True,
+        freeze_panes=(1, 0),
+        float_precision=6,
+        header_format={"bold": True, "bg_color": "#DDEBF7"},
+        autofit=True,
+    )
+    _sources_sheet(workbook.add_worksheet(SOURCES_SHEET), formats, sources)
+    workbook.close()
+
+
+def _write_texts(
+    sheet: Worksheet, row: int, col: int, texts: Sequence[str], cell_format: Any = None
+) -> None:
+    """A row of text cells; text that looks like a formula, link or number stays text."""
+    for offset, text in enumerate(texts):
+        if text:
+            sheet.write_string(row, col + offset, text, cell_format)
+        else:  # an empty cell, not an empty string
+            sheet.write_blank(row, col + offset, None, cell_format)
+
+
+def _marks(status: str | None, computed: bool) -> str:
+    return marker(status) + (COMPUTED_MARK if computed else "")
+
+
+def _overview_sheet(
+    sheet: Worksheet,
+    formats: _Formats,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    region_names: Mapping[str, str],
+    catalog: Catalog,
+) -> None:
+    sheet.write_string(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
+    columns = list(region_names)
+    headers = ["Indicator", "Jaar", "Eenheid", *region_names.values()]
+    _write_texts(sheet, 2, 0, headers, formats.header)
+    sheet.freeze_panes(3, 1)
+    row = 3
+    for item in overview(long, indicators, columns):
+        ind = item.indicator
+        sheet.write_string(row, 0, ind.title)
+        if item.year:
+            sheet.write_number(row, 1, item.year)
+        _write_texts(sheet, row, 2, [ind.quantity.unit.name])
+        for col, (value, status, computed) in enumerate(item.cells, start=3):
+            if value is None:
+                sheet.write_string(row, col, ".")
+            else:
+                sheet.write_number(
+                    row,
+                    col,
+                    cell_value(value, ind.quantity),
+                    formats.value(ind.quantity, _marks(status, computed)),
+                )
+        row += 1
+    sheet.autofilter(2, 0, row - 1, len(headers) - 1)
+    _legend(sheet, formats, row + 1, indicators)
+    sheet.set_column(0, 0, 48)
+    sheet.set_column(1, 2, 14)
+    sheet.set_column(3, len(headers) - 1, 17)
+
+
+def _legend(sheet: Worksheet, formats: _Formats, row: int, indicators: Sequence[Indicator]) -> None:
+    lines = [
+        f"{COMPUTED_MARK} berekend door bwmonitor uit de cijfers van de gemeenten "
+        "(som, som/som of gewogen gemiddelde; zie het blad Gegevens, kolom regel)",
+        MARKER_LEGEND,
+        ". = geen cijfer (niet gepubliceerd, of niet eerlijk uit gemeenten samen te stellen)",
+        f"Bron: CBS StatLine ({LICENCE}); zie het blad Bronnen.",
+    ]
+    lines += [f"{ind.title}: {ind.footnote}" for ind in indicators if ind.footnote]
+    for offset, line in enumerate(lines):
+        sheet.write_string(row + offset, 0, line, formats.note)
+
+
+def _theme_sheet(
+    sheet: Worksheet,
+    formats: _Formats,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    quartiles: Mapping[tuple[str, str, int], int],
+) -> None:
+    ids = [i.id for i in indicators]
+    mine = long.filter(long["indicator"].is_in(ids))
+    years = sorted(set(mine["jaar"].to_list()))
+    headers = ["Indicator", "Eenheid", "Regio", "Regionaam", "Niveau", *map(str, years)]
+    _write_texts(sheet, 0, 0, headers, formats.header)
+    sheet.freeze_panes(1, 4)
+    cells: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for record in mine.iter_rows(named=True):
+        key = (record["indicator"], record["regio"])
+        cells.setdefault(key, {})[record["jaar"]] = record
+        names[record["regio"]] = (record["regionaam"], record["niveau"])
+    row = 1
+    for ind in indicators:
+        for (indicator_id, region), by_year in cells.items():
+            if indicator_id != ind.id:
+                continue
+            _write_texts(sheet, row, 0, [ind.title, ind.quantity.unit.name, region, *names[region]])
+            for col, year in enumerate(years, start=5):
+                found = by_year.get(year)
+                if found is None:
+                    continue
+                quartile = quartiles.get((ind.id, region, year))
+                fill = None
+                if ind.better.value != "neutral":
+                    fill = {1: BEST, 4: WORST}.get(quartile or 0)
+                sheet.write_number(
+                    row,
+                    col,
+                    cell_value(found["waarde"], ind.quantity),
+                    formats.value(ind.quantity, _marks(found["status"], found["berekend"]), fill),
+                )
+            row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
+    sheet.write_string(
+        row + 1,
+        0,
+        "Groen: beste kwart van alle Nederlandse gemeenten dat jaar; "
+        "rood: slechtste kwart (naar de richting van de indicator).",
+        formats.note,
+    )
+    _legend(sheet, formats, row + 2, indicators)
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 4, 14)
+    sheet.set_column(5, 4 + len(years), 11)
+
+
+def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
+    headers = [
+        "Tabel",
+        "Titel",
+        "CBS gewijzigd",
+        "Opgehaald / stand",
+        "Adres",
+        "Licentie",
+        "Opmerking",
+    ]
+    _write_texts(sheet, 0, 0, headers, formats.header)
+    sheet.freeze_panes(1, 0)
+    for row, source in enumerate(sources, start=1):
+        texts = [source.table_id, source.title, source.modified, source.fetched]
+        _write_texts(sheet, row, 0, texts)
+        if source.url:  # built by bwmonitor from a checked table id: a link is safe
+            sheet.write_url(row, 4, source.url)
+        sheet.write_string(row, 5, LICENCE)
+        if source.note:  # only stale tables: the column stays empty otherwise
+            sheet.write_string(row, 6, source.note)
+    sheet.autofilter(0, 0, max(len(sources), 1), len(headers) - 1)
+    sheet.set_column(0, 0, 11)
+    sheet.set_column(1, 1, 60)
+    sheet.set_column(2, 3, 22)
+    sheet.set_column(4, 4, 60)
+    sheet.set_column(5, 5, 16)
+    sheet.set_column(6, 6, 60)

@@ -1,0 +1,1 @@
+"""The local store: fetched tables, the snapshot, the baseline, the lock."""

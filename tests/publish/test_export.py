@@ -1,0 +1,142 @@
+"""`bwmonitor export`: the workbook agrees with compare, is reproducible and safe."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bwmonitor.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str, data_dir: Path) -> tuple[int, str, str]:
+    env = {"BWMONITOR_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def export(tmp_path: Path, out: Path, *extra: str) -> Path:
+    code, _, err = run("export", "--no-charts", "--out", str(out), *extra, data_dir=tmp_path)
+    assert code == 0, err
+    [folder] = [p for p in out.iterdir() if not p.name.startswith(".")]
+    return folder
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("export")
+    folder = export(tmp / "store", tmp / "out")
+    return openpyxl.load_workbook(folder / "monitor-brede-welvaart.xlsx")
+
+
+def test_workbook_has_overview_theme_data_and_sources_sheets(workbook: Any) -> None:
+    names = workbook.sheetnames
+    assert names[0] == "Overzicht" and names[-2:] == ["Gegevens", "Bronnen"]
+    assert "Materiële welvaart" in names and "Gezondheid" in names
+
+
+def test_overview_cells_match_compare_json(workbook: Any, tmp_path: Path) -> None:
+    """Tabel 1 in the workbook holds the same numbers as `compare --format json`."""
+    code, out, _ = run(
+        "compare", "--region", "noord,zuidwest,zuidoost", "--format", "json", data_dir=tmp_path
+    )
+    assert code == 0
+    records = json.loads(out)
+    sheet = workbook["Overzicht"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]}
+    checked = 0
+    for record in records:
+        if record["value"] is None or record["indicator"] not in (
+            "bijstand_per_1000",
+            "bijstand",
+            "inwoners",
+            "aandeel_65plus",
+        ):
+            continue
+        row = rows[record["title"]]
+        column = {"CR07": 3, "CR09": 4, "CR08": 5}[record["region"]]
+        assert row[1] == int(record["period"])
+        assert row[column] == pytest.approx(record["value"])
+        assert row[6] == pytest.approx(record["benchmarks"][0]["value"])  # Drenthe
+        checked += 1
+    assert checked == 12
+
+
+def test_thousands_of_euros_are_written_in_euros_with_a_marker(workbook: Any) -> None:
+    sheet = workbook["Overzicht"]
+    for row in sheet.iter_rows(min_row=4):
+        if row[0].value == "Gemiddeld besteedbaar inkomen van huishoudens":
+            assert row[5].value == 54900  # Zuidoost-Drenthe, 54,9 thousand euro
+            assert row[5].number_format == '"€ "#,##0"*†"'
+            assert row[7].value == 60200 and row[7].number_format == '"€ "#,##0"*"'
+            return
+    raise AssertionError("indicator row not found")
+
+
+def test_theme_sheet_colours_best_and_worst_quarters(workbook: Any) -> None:
+    """Emmen's bijstand rate is in the worst quarter of all municipalities: red fill."""
+    sheet = workbook["Materiële welvaart"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("2020")
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "Personen met bijstand per 1.000 inwoners" and row[2].value == "GM0114":
+            assert row[column].fill.fgColor.rgb.endswith("FFC7CE")
+            return
+    raise AssertionError("row not found")
+
+
+def test_sources_sheet_cites_cbs_tables_with_licence(workbook: Any) -> None:
+    rows = list(workbook["Bronnen"].iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in rows} >= {"84799NED", "03759ned", "86161NED"}
+    assert all(r[5] == "CBS, CC BY 4.0" for r in rows)
+
+
+def test_same_data_gives_identical_bytes(tmp_path: Path) -> None:
+    first = export(tmp_path / "store", tmp_path / "a")
+    second = export(tmp_path / "store", tmp_path / "b")
+    for name in ("monitor-brede-welvaart.xlsx",):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    csv_a = export(tmp_path / "store", tmp_path / "c", "--format", "csv")
+    csv_b = export(tmp_path / "store", tmp_path / "d", "--format", "csv")
+    assert (csv_a / "monitor-brede-welvaart.csv").read_bytes() == (
+        csv_b / "monitor-brede-welvaart.csv"
+    ).read_bytes()
+
+
+def test_failed_export_keeps_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error while writing leaves the earlier export folder untouched, no debris."""
+    out = tmp_path / "out"
+    folder = export(tmp_path / "store", out)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("bwmonitor.publish.workbook.write_workbook", broken)
+    code, _, err = run("export", "--no-charts", "--out", str(out), data_dir=tmp_path / "store")
+    assert code == 1 and "No space left on device" in err and "previous export is kept" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in out.iterdir()] == [folder.name]
+
+
+def test_full_export_with_charts_is_byte_identical(tmp_path: Path) -> None:
+    """Workbook and every chart (PNG and SVG) come out the same twice."""
+    code, _, err = run("export", "--out", str(tmp_path / "a"), data_dir=tmp_path / "store")
+    assert code == 0, err
+    code, _, err = run("export", "--out", str(tmp_path / "b"), data_dir=tmp_path / "store")
+    assert code == 0, err
+    [first] = list((tmp_path / "a").iterdir())
+    [second] = list((tmp_path / "b").iterdir())
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert len([f for f in files if f.suffix == ".png"]) >= 40
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
