@@ -7,7 +7,7 @@ keeps its unit across years; and notes decimals the catalogue shows that CBS doe
 publish. Offline it reads the metadata in the store and the
 snapshot; a table in neither cannot be checked and gets a notice (not a warning).
 `catalog check --online` runs the same rules on CBS's live metadata
-(`metadata_from_cbs`).
+(`fetch.download.metadata_from_cbs`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from bwmonitor.compute.observations import read_local_csv
 from bwmonitor.core.catalog import Catalog, Indicator, Source
 from bwmonitor.core.errors import CbsTableChanged
+from bwmonitor.core.measures import DIMENSION_TYPES, REGION_TYPES, resolve_measure
 from bwmonitor.core.suggest import did_you_mean
-from bwmonitor.fetch.cbs import TableMetadata
-from bwmonitor.fetch.download import DIMENSION_TYPES, resolve_measure
 from bwmonitor.store.tables import DataView, TableMeta
 
 
@@ -120,6 +119,7 @@ def _check_table(
                 table_measures,
                 meta.table_id,
                 source.is_series,
+                titles=table_measures,  # key -> CBS's title
             )
         except CbsTableChanged as problem:
             yield problem.message
@@ -134,7 +134,7 @@ def _check_table(
                 f"{did_you_mean(code, labels)}"
             )
     for dim, info in dimensions.items():
-        if info.get("type") in ("GeoDimension", "GeoDetail", "TimeDimension"):
+        if info.get("type") in (*REGION_TYPES, "TimeDimension"):
             continue
         codes = info.get("labels", {})
         if dim not in indicator.filters and len(codes) > 1:
@@ -186,32 +186,3 @@ def wants_codes(filters: Mapping[str, object]) -> Callable[[Mapping[str, object]
         return kind == "Dimension" or (kind in DIMENSION_TYPES and prop.get("Key") in filters)
 
     return wanted
-
-
-def metadata_from_cbs(metadata: TableMetadata) -> TableMeta:
-    """CBS's live metadata in the shape of a stored sidecar, so the same rules apply."""
-    topics = {str(p["Key"]): p for p in metadata.properties if p.get("Type") == "Topic"}
-    dimensions = {
-        str(p["Key"]): {
-            "type": p.get("Type", "Dimension"),
-            "title": p.get("Title", ""),
-            "labels": {
-                str(c["Key"]).strip(): str(c.get("Title", "")).strip()
-                for c in metadata.codes.get(str(p["Key"]), [])
-            },
-        }
-        for p in metadata.properties
-        if p.get("Type") in DIMENSION_TYPES
-    }
-    raw = {
-        "table_id": metadata.table_id,
-        "title": metadata.infos.get("Title", ""),
-        "modified": metadata.infos.get("Modified", ""),
-        "dimensions": dimensions,
-        "measures": {
-            k: {"unit": str(p.get("Unit") or "").strip(), "decimals": p.get("Decimals")}
-            for k, p in topics.items()
-        },
-        "table_measures": {k: str(p.get("Title", "")).strip() for k, p in topics.items()},
-    }
-    return TableMeta(metadata.table_id, raw)

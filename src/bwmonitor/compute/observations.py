@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from bwmonitor.compute import aggregation
 from bwmonitor.core.catalog import Catalog, Indicator, Source
 from bwmonitor.core.errors import CbsTableChanged
+from bwmonitor.core.measures import resolve_measure
 from bwmonitor.core.periods import local_period, table_period, year_code
 from bwmonitor.core.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry, canonical_code
-from bwmonitor.fetch.download import resolve_measure
 from bwmonitor.store.tables import DataView
 
 if TYPE_CHECKING:

@@ -4,11 +4,12 @@ For a `TableRequest` this reads the table's DataProperties, resolves the catalog
 measures (exact keys, or key stems for table series whose suffixes change yearly),
 reads the dimensions it filters on to learn CBS's padded keys, and asks the
 TypedDataSet for just those columns and rows. Padding is stripped here, once.
+`metadata_from_cbs` puts CBS's live metadata in the same sidecar shape, so that
+`catalog check --online` applies the offline checks to it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,16 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from bwmonitor.core.catalog import TableRequest
 from bwmonitor.core.errors import CbsTableChanged
+from bwmonitor.core.measures import DIMENSION_TYPES, REGION_TYPES, resolve_measure
 from bwmonitor.core.periods import table_period
-from bwmonitor.core.suggest import closest, did_you_mean
-from bwmonitor.fetch.cbs import CbsClient, Record, recording
+from bwmonitor.core.suggest import did_you_mean
+from bwmonitor.fetch.cbs import CbsClient, Record, TableMetadata, recording
+from bwmonitor.store.tables import TableMeta
 
 if TYPE_CHECKING:
     import polars as pl
-
-DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension", "GeoDetail")
-REGION_TYPES = ("GeoDimension", "GeoDetail")
-KEY_SUFFIX = re.compile(r"_\d+$")
 
 
 @dataclass
@@ -46,42 +45,6 @@ def request_signature(request: TableRequest) -> dict[str, Any]:
     }
 
 
-def key_stem(key: str) -> str:
-    """'GemiddeldInkomenPerInwoner_72' -> 'GemiddeldInkomenPerInwoner'."""
-    return KEY_SUFFIX.sub("", key)
-
-
-def resolve_measure(
-    measure: str, topics: Mapping[str, Record], table_id: str, series: bool = False
-) -> str:
-    """The table's key for a catalogue measure: the key itself, or the one key with its stem.
-
-    A full key ('BevolkingOp1Januari_1') must match exactly, except in a table series,
-    where CBS renumbers keys every year. Stems compare case-insensitively: CBS wrote
-    'NettoArbeidsparticipatie' in one KWB year and 'Nettoarbeidsparticipatie' in another.
-    """
-    if measure in topics:
-        return measure
-    stem = key_stem(measure).lower()
-    stem_allowed = series or key_stem(measure) == measure
-    by_stem = [key for key in topics if stem_allowed and key_stem(key).lower() == stem]
-    if len(by_stem) == 1:
-        return by_stem[0]
-    if len(by_stem) > 1:
-        choices = ", ".join(f"{k} ({topics[k].get('Title', '')})" for k in by_stem)
-        raise CbsTableChanged(
-            f"measure {measure!r} is ambiguous in CBS table {table_id}: {choices}",
-            hint="name the full key in indicators.toml",
-        )
-    stems = {key_stem(key): key for key in topics}
-    best = closest(key_stem(measure), stems)
-    guess = f"; did you mean {stems[best]!r}?" if best else ""
-    raise CbsTableChanged(
-        f"CBS table {table_id} has no measure {measure!r}{guess}",
-        hint="CBS may have renamed or dropped it; fix indicators.toml",
-    )
-
-
 def download(client: CbsClient, request: TableRequest, infos: Record) -> DownloadedTable:
     """Fetch the rows and metadata `request` needs from CBS (TableInfos already read)."""
     table_id, catalog = request.table_id, request.catalog
@@ -90,10 +53,12 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         properties = client.data_properties(table_id, catalog)
         dims = {p["Key"]: p for p in properties if p.get("Type") in DIMENSION_TYPES}
         topics = {p["Key"]: p for p in properties if p.get("Type") == "Topic"}
+        titles = {key: str(p.get("Title", "")) for key, p in topics.items()}
         measures: dict[str, str] = {}  # table key -> catalogue measure
         for measure in request.measures:
             try:
-                measures[resolve_measure(measure, topics, table_id, request.series)] = measure
+                key = resolve_measure(measure, topics, table_id, request.series, titles=titles)
+                measures[key] = measure
             except CbsTableChanged as problem:
                 problems.append(problem)
         dimension_info, conditions = _dimension_filters(client, request, dims, problems)
@@ -126,6 +91,35 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         "table_measures": {key: str(p.get("Title", "")).strip() for key, p in topics.items()},
     }
     return DownloadedTable(table_id, frame, sidecar, problems)
+
+
+def metadata_from_cbs(metadata: TableMetadata) -> TableMeta:
+    """CBS's live metadata in the shape of a stored sidecar, so the same rules apply."""
+    topics = {str(p["Key"]): p for p in metadata.properties if p.get("Type") == "Topic"}
+    dimensions = {
+        str(p["Key"]): {
+            "type": p.get("Type", "Dimension"),
+            "title": p.get("Title", ""),
+            "labels": {
+                str(c["Key"]).strip(): str(c.get("Title", "")).strip()
+                for c in metadata.codes.get(str(p["Key"]), [])
+            },
+        }
+        for p in metadata.properties
+        if p.get("Type") in DIMENSION_TYPES
+    }
+    raw = {
+        "table_id": metadata.table_id,
+        "title": metadata.infos.get("Title", ""),
+        "modified": metadata.infos.get("Modified", ""),
+        "dimensions": dimensions,
+        "measures": {
+            k: {"unit": str(p.get("Unit") or "").strip(), "decimals": p.get("Decimals")}
+            for k, p in topics.items()
+        },
+        "table_measures": {k: str(p.get("Title", "")).strip() for k, p in topics.items()},
+    }
+    return TableMeta(metadata.table_id, raw)
 
 
 def _period_problems(

@@ -22,7 +22,6 @@ from bwmonitor.compute.catalog_checks import (
     check_against_cbs,
     check_against_metadata,
     check_csv_sources,
-    metadata_from_cbs,
     wants_codes,
 )
 from bwmonitor.compute.comparison import Comparison, compare
@@ -38,11 +37,12 @@ from bwmonitor.core.errors import (
     InvalidInput,
     TemporaryFailure,
 )
+from bwmonitor.core.measures import resolve_measure
 from bwmonitor.core.regions import Level, Region, RegionRegistry, build_registry
 from bwmonitor.core.settings import Settings
 from bwmonitor.core.suggest import did_you_mean
 from bwmonitor.fetch.cbs import CbsClient, CbsConfig, recording
-from bwmonitor.fetch.download import download, request_signature, resolve_measure
+from bwmonitor.fetch.download import download, metadata_from_cbs, request_signature
 from bwmonitor.fetch.stopping import FetchStop
 from bwmonitor.store import integrity
 from bwmonitor.store.lock import store_lock
