@@ -1,9 +1,10 @@
-"""Regenerate docs/catalogue.md and docs/cli.md from the code (see bwmonitor.reference)."""
+"""Regenerate docs/catalogue.md and docs/cli.md (core/catalog_reference.py, cli/reference.py)."""
 
 from pathlib import Path
 
 from bwmonitor.cli.commands import app
-from bwmonitor.core.catalog_reference import catalogue_markdown, cli_markdown
+from bwmonitor.cli.reference import cli_markdown
+from bwmonitor.core.catalog_reference import catalogue_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bwmonitor.cli import app
-from bwmonitor.core.catalog_reference import catalogue_markdown, cli_markdown
+from bwmonitor.cli.reference import cli_markdown
+from bwmonitor.core.catalog_reference import catalogue_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

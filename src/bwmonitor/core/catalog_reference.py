@@ -1,15 +1,10 @@
-"""Reference docs generated from the code: the catalogue's fields and the CLI's --help.
+"""The catalogue reference, generated from the field registry (the CLI's: cli/reference.py).
 
-`python scripts/gen_docs.py` writes docs/catalogue.md and docs/cli.md; a test fails when
-they differ from what this module generates, so the docs cannot drift from the code.
+`python scripts/gen_docs.py` writes docs/catalogue.md; a test fails when it differs
+from what this module generates, so the docs cannot drift from the code.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-import typer
-from typer.testing import CliRunner
 
 from bwmonitor.core.catalog import FIELDS, SECTION_DOCS
 
@@ -34,28 +29,3 @@ def catalogue_markdown() -> str:
             lines.append(f"| `{field.name}` | {field.type} | {required} | {meaning} |")
         lines.append("")
     return "\n".join(lines)
-
-
-def cli_markdown(app: typer.Typer) -> str:
-    lines = [
-        "# Command-line reference",
-        "",
-        "Generated from `bwmonitor --help` by `scripts/gen_docs.py`; do not edit by hand.",
-        "",
-    ]
-    runner = CliRunner()
-    for path in _command_paths(typer.main.get_command(app), ()):
-        result = runner.invoke(
-            app, [*path, "--help"], prog_name="bwmonitor", env={"COLUMNS": "88", "NO_COLOR": "1"}
-        )
-        title = " ".join(("bwmonitor", *path))
-        lines += [f"## {title}", "", "```", result.stdout.rstrip(), "```", ""]
-    return "\n".join(lines)
-
-
-def _command_paths(command: Any, path: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """Every command and subcommand, depth first, in alphabetical order."""
-    found = [path]
-    for name in sorted(getattr(command, "commands", {})):
-        found += _command_paths(command.commands[name], (*path, name))
-    return found
