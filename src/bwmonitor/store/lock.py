@@ -2,43 +2,54 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from bwmonitor.core.errors import LockHeld, StoreError
 
 LOCK_NAME = ".bwmonitor.lock"
+# The byte that the lock covers on Windows, where it cannot be read either: the
+# holder's pid, which a second run names in its message, comes after it.
+LOCKED_BYTE = b"\n"
 
 
 @contextmanager
 def store_lock(data_dir: Path) -> Iterator[None]:
     """Hold the store's lock for the block; raise LockHeld when another run has it.
 
-    flock is released by the kernel when the holder exits, however it exits, so a
+    The lock is the operating system's (flock on Linux and macOS, LockFileEx on Windows,
+    through filelock): the OS releases it when the holder exits, however it exits, so a
     crashed run never leaves a stale lock behind.
     """
+    # compare and export never lock: imported here to keep their start-up short
+    from filelock import lock_descriptor
+
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        handle = (data_dir / LOCK_NAME).open("a+")
+        handle = (data_dir / LOCK_NAME).open("a+b")
     except OSError as error:
         raise StoreError(f"cannot use the data directory {data_dir}: {error.strerror}") from None
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
+        if not lock_descriptor(handle.fileno(), blocking=False):
             raise LockHeld(
-                f"another bwmonitor run ({holder}) is using {data_dir}",
+                f"another bwmonitor run ({_holder(handle)}) is using {data_dir}",
                 hint="it keeps the store consistent; try again when it has finished",
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
+            )
+        handle.truncate(0)
+        handle.write(LOCKED_BYTE + f"pid {os.getpid()}".encode())
         handle.flush()
         yield
     finally:
         handle.close()
+
+
+def _holder(handle: BinaryIO) -> str:
+    """The run that holds the lock, as it wrote itself into the lock file: 'pid 1234'."""
+    text = b""
+    with suppress(OSError):
+        handle.seek(len(LOCKED_BYTE))
+        text = handle.read()
+    return text.decode(errors="replace").strip() or "another process"
