@@ -3,10 +3,12 @@
 Windows has no fcntl (nor pwd, grp, termios, resource): the commands run here in a
 Python where these modules cannot be imported. The store's lock is an OS lock through
 filelock, so a second run still exits 75 and a killed run still leaves no lock behind.
+`latest` is a copy of the newest export where symlinks cannot be used, Windows included.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -14,6 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from bwmonitor.publish import folder
 from bwmonitor.store.lock import LOCK_NAME, store_lock
 from tests.conftest import Project
 
@@ -104,3 +109,31 @@ def test_a_killed_lock_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
         holder.wait(timeout=30)
     with store_lock(tmp_path):
         assert (tmp_path / LOCK_NAME).exists()
+
+
+def test_latest_is_a_copy_on_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows allows symlinks only with a privilege and cannot rename one over a
+    folder: `latest` is a copy of the newest export there, replaced whole each time."""
+    monkeypatch.setattr(folder, "ON_WINDOWS", True)
+    for day in ("2026-01-05", "2026-01-06"):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "monitor.xlsx").write_text(day)
+        latest = folder.point_latest(tmp_path / day)
+    assert not latest.is_symlink()
+    assert [p.name for p in latest.iterdir()] == ["monitor.xlsx"]
+    assert (latest / "monitor.xlsx").read_text() == "2026-01-06"
+
+
+def test_latest_is_a_copy_where_the_file_system_has_no_symlinks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network share that refuses symlinks (EPERM) gets a copy as `latest` too."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "symlink_to", refuse)
+    (tmp_path / "2026-01-05").mkdir()
+    (tmp_path / "2026-01-05" / "monitor.xlsx").write_text("x")
+    latest = folder.point_latest(tmp_path / "2026-01-05")
+    assert not latest.is_symlink() and (latest / "monitor.xlsx").read_text() == "x"

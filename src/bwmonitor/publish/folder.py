@@ -13,6 +13,7 @@ import errno
 import os
 import secrets
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -68,18 +69,18 @@ def staged_folder(target: Path, replace: bool = False) -> Iterator[Path]:
 LATEST = "latest"
 # errors of file systems without symlinks (some network shares)
 NO_SYMLINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS}
+# Windows makes symlinks only with a privilege (WinError 1314 otherwise) and cannot
+# rename one over a folder: `latest` is always a copy there
+ON_WINDOWS = sys.platform == "win32"
 
 
 def point_latest(target: Path) -> Path:
-    """Make `latest` next to target show it: a symlink, replaced in one rename; where the
-    file system has no symlinks, a copy of the folder, written whole like an export."""
+    """Make `latest` next to target show it: a symlink, replaced in one rename; on
+    Windows and where the file system has no symlinks, a copy of the folder, written
+    whole like an export."""
     link = target.parent / LATEST
     try:
-        try:
-            _replace_with_symlink(link, target.name)
-        except OSError as error:
-            if error.errno not in NO_SYMLINKS:
-                raise
+        if not _symlinked(link, target.name):
             with staged_folder(link, replace=True) as staging:
                 shutil.copytree(target, staging, dirs_exist_ok=True)
     except OSError as error:
@@ -88,6 +89,19 @@ def point_latest(target: Path) -> Path:
             hint=f"the export itself is complete in {target}",
         ) from None
     return link
+
+
+def _symlinked(link: Path, name: str) -> bool:
+    """Point `link` at `name` with a symlink; False where symlinks cannot be used."""
+    if ON_WINDOWS:
+        return False
+    try:
+        _replace_with_symlink(link, name)
+    except OSError as error:
+        if error.errno not in NO_SYMLINKS:
+            raise
+        return False
+    return True
 
 
 def _replace_with_symlink(link: Path, name: str) -> None:
