@@ -248,17 +248,10 @@ def _dependency_order(catalog: Catalog) -> list[str]:
             return
         seen.add(indicator_id)
         indicator = catalog.indicators[indicator_id]
-        for dependency in _dependencies(indicator):
+        for dependency in indicator.dependencies:
             visit(dependency)
         order.append(indicator_id)
 
     for indicator_id in catalog.indicators:
         visit(indicator_id)
     return order
-
-
-def _dependencies(indicator: Indicator) -> list[str]:
-    deps = [indicator.weight] if indicator.weight else []
-    if indicator.ratio is not None:
-        deps += [indicator.ratio.numerator, indicator.ratio.denominator]
-    return deps

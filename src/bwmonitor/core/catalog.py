@@ -265,6 +265,14 @@ class Indicator:
         """How this indicator's figures read: unit, scale and decimals (units.py)."""
         return Quantity.of(self.unit, self.decimals)
 
+    @property
+    def dependencies(self) -> tuple[str, ...]:
+        """The indicators this one is computed from: its weight, a ratio's numerator and
+        denominator."""
+        weight = (self.weight,) if self.weight else ()
+        ratio = (self.ratio.numerator, self.ratio.denominator) if self.ratio else ()
+        return weight + ratio
+
 
 @dataclass(frozen=True, slots=True)
 class CustomRegion:
@@ -667,10 +675,7 @@ def _measure_by_year_problems(indicator: Indicator, source: Source) -> Iterator[
 
 def _check_cycles(catalog: Catalog) -> Iterator[str]:
     def parents(ind: Indicator) -> list[str]:
-        deps = [ind.weight] if ind.weight else []
-        if ind.ratio:
-            deps += [ind.ratio.numerator, ind.ratio.denominator]
-        return [d for d in deps if d in catalog.indicators]
+        return [d for d in ind.dependencies if d in catalog.indicators]
 
     reported: set[str] = set()
     for start in catalog.indicators:
