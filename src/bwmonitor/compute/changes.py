@@ -54,13 +54,6 @@ class Revision:
     computed: bool  #: computed by bwmonitor from municipalities (or a ratio)
 
 
-@dataclass
-class Changes:
-    tables: list[TableChange]
-    new_periods: dict[str, list[str]]  #: indicator id -> periods with figures for the first time
-    revisions: list[Revision]
-
-
 def table_changes(before: dict[str, TableMeta], after: dict[str, TableMeta]) -> list[TableChange]:
     """The tables whose published content differs, in table id order."""
     from bwmonitor.store.baseline import table_version

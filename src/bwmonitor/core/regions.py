@@ -160,9 +160,6 @@ class RegionRegistry:
         """Regions that may need a value computed from their member municipalities."""
         return [r for r in self.regions.values() if r.members]
 
-    def municipalities(self) -> list[Region]:
-        return [r for r in self.regions.values() if r.level is Level.MUNICIPALITY]
-
 
 @functools.cache
 def national_regions() -> Mapping[str, Any]:
