@@ -24,13 +24,21 @@ from tests.conftest import Project
 
 UNIX_ONLY = ("fcntl", "pwd", "grp", "termios", "resource")
 
-# `bwmonitor ARGS` with the Unix-only modules made unimportable (None in sys.modules)
-WITHOUT_UNIX_MODULES = f"""
-import sys
-sys.modules.update(dict.fromkeys({UNIX_ONLY!r}))
+# makes the Unix-only modules unimportable: None in sys.modules
+WITHOUT_UNIX_MODULES = f"import sys; sys.modules.update(dict.fromkeys({UNIX_ONLY!r}))\n"
+
+BWMONITOR = """
 from bwmonitor.cli import main
 sys.argv[0] = "bwmonitor"
 main()
+"""
+
+# every module of the package, and filelock, which store/lock.py imports when a run locks
+EVERY_MODULE = """
+import importlib, pkgutil, bwmonitor, filelock
+for module in pkgutil.walk_packages(bwmonitor.__path__, "bwmonitor."):
+    if module.name != "bwmonitor.__main__":
+        importlib.import_module(module.name)
 """
 
 # holds the store's lock until its stdin closes, like a fetch that runs long
@@ -48,7 +56,7 @@ def run_without_unix_modules(tmp_path: Path, *args: str) -> subprocess.Completed
     env = {**os.environ, "BWMONITOR_DATA_DIR": str(tmp_path / "store"), "NO_COLOR": "1"}
     env.pop("BWMONITOR_CATALOG", None)
     return subprocess.run(
-        [sys.executable, "-c", WITHOUT_UNIX_MODULES, *args],
+        [sys.executable, "-c", WITHOUT_UNIX_MODULES + BWMONITOR, *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -90,6 +98,17 @@ def test_export_runs_without_unix_only_modules(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [folder] = (tmp_path / "out").iterdir()
     assert [p.suffix for p in folder.iterdir()] == [".xlsx"]
+
+
+def test_every_module_imports_without_unix_only_modules(tmp_path: Path) -> None:
+    """fetch and update too: every module they may need imports without them."""
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_UNIX_MODULES + EVERY_MODULE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_fetch_while_another_process_holds_the_lock_exits_75(project: Project) -> None:
