@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,11 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from bwmonitor.pipeline.runlog import new_run_id
 from bwmonitor.publish import folder
 from bwmonitor.store.lock import LOCK_NAME, store_lock
 from tests.conftest import Project
 
 UNIX_ONLY = ("fcntl", "pwd", "grp", "termios", "resource")
+# characters that Windows refuses in a file name
+NOT_ON_WINDOWS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 # makes the Unix-only modules unimportable: None in sys.modules
 WITHOUT_UNIX_MODULES = f"import sys; sys.modules.update(dict.fromkeys({UNIX_ONLY!r}))\n"
@@ -96,8 +100,14 @@ def test_export_runs_without_unix_only_modules(tmp_path: Path) -> None:
         tmp_path, "export", "--no-charts", "--out", str(tmp_path / "out"), "--quiet"
     )
     assert result.returncode == 0, result.stderr
-    [folder] = (tmp_path / "out").iterdir()
-    assert [p.suffix for p in folder.iterdir()] == [".xlsx"]
+    [export] = (tmp_path / "out").iterdir()
+    assert [p.suffix for p in export.iterdir()] == [".xlsx"]
+    assert not NOT_ON_WINDOWS.search(export.name)
+
+
+def test_run_ids_name_files_on_windows_too() -> None:
+    """update names its change-report copies after the run id: no ':' in its time."""
+    assert not NOT_ON_WINDOWS.search(new_run_id())
 
 
 def test_every_module_imports_without_unix_only_modules(tmp_path: Path) -> None:
