@@ -13,7 +13,7 @@ def catalogue_markdown() -> str:
     lines = [
         "# Catalogue reference (indicators.toml)",
         "",
-        "Generated from the field registry in `src/bwmonitor/catalog.py` by "
+        "Generated from the field registry in `src/bwmonitor/core/catalog.py` by "
         "`scripts/gen_docs.py`; do not edit by hand. The shipped `indicators.toml` is a "
         "complete example.",
         "",
