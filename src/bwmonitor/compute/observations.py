@@ -129,7 +129,7 @@ def _table_frame(
         result.gaps.setdefault(indicator.id, []).append(f"table {table_id} has no regions")
         return None
     # one year per table (KWB): the series' label, else TableInfos' Period
-    single_year = year_code(label) if label else table_period(meta.raw.get("period"))
+    single_year = year_code(label) if label else table_period(meta.period)
     if time_dim is None and single_year is None:
         result.gaps.setdefault(indicator.id, []).append(
             f"table {table_id} has no Perioden dimension and no year in its TableInfos "
