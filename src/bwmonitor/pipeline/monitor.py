@@ -38,7 +38,13 @@ from bwmonitor.core.errors import (
     InvalidInput,
     TemporaryFailure,
 )
-from bwmonitor.core.regions import Level, Region, RegionRegistry, build_registry
+from bwmonitor.core.regions import (
+    Level,
+    Region,
+    RegionRegistry,
+    build_registry,
+    is_municipality,
+)
 from bwmonitor.core.settings import Settings
 from bwmonitor.core.suggest import did_you_mean
 from bwmonitor.fetch.cbs import CbsClient, CbsConfig, recording
@@ -356,7 +362,7 @@ def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
         region_dim = table.meta.region_dimension
         if region_dim is not None:
             labels = table.meta.dimensions[region_dim].get("labels", {})
-            names.update({c: n for c, n in labels.items() if c.startswith("GM") and n})
+            names.update({c: n for c, n in labels.items() if is_municipality(c) and n})
     custom = [
         Region(r.id, r.name, Level.CUSTOM, r.members, r.aliases) for r in catalog.regions.values()
     ]
