@@ -50,8 +50,7 @@ class TableMeta:
     Read by `from_json` and written by `to_json`, nowhere else. A field that is None was
     not in the sidecar (the snapshot has no fetch details; older stores lack the fields
     added since) and stays out when written again, so a sidecar read and written back
-    is the same bytes and the same version (baseline.table_version). See
-    docs/architecture.md for every field.
+    is the same bytes and the same version (baseline.table_version).
     """
 
     table_id: str
