@@ -511,7 +511,7 @@ def build_scale_store(root: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
     import numpy as np
     import polars as pl
 
-    from bwmonitor.store.tables import TableDir
+    from bwmonitor.store.tables import TableDir, TableMeta
 
     snapshot = json.loads((SNAPSHOT / "tables" / "84799NED.json").read_text("utf-8"))
     names = snapshot["dimensions"]["WijkenEnBuurten"]["labels"]
@@ -560,11 +560,11 @@ def build_scale_store(root: Path) -> tuple[Path, Path, Path, dict[str, Any]]:
             },
         }
         frame = pl.DataFrame(data)
-        store.write(table_id, frame, sidecar)
+        store.write(TableMeta.from_json(table_id, sidecar), frame)
         gm_sidecar = {**sidecar, "dimensions": {"WijkenEnBuurten": {"type": "GeoDetail"}}}
         gm_sidecar["dimensions"]["WijkenEnBuurten"]["labels"] = gm_labels
         gm_frame = frame.filter(pl.col("WijkenEnBuurten").is_in(list(gm_labels)))
-        gm_store.write(table_id, gm_frame, gm_sidecar)
+        gm_store.write(TableMeta.from_json(table_id, gm_sidecar), gm_frame)
     built = time.perf_counter() - start
     size = sum(p.stat().st_size for p in (root / "full" / "tables").iterdir())
 

@@ -31,7 +31,7 @@ ODATA = ROOT / "data" / "odata-v3"
 OUT = ROOT / "src" / "bwmonitor" / "snapshot"
 sys.path.insert(0, str(ROOT / "src"))
 
-from bwmonitor.store.tables import TableDir  # noqa: E402
+from bwmonitor.store.tables import TableDir, TableMeta  # noqa: E402
 
 NUMERIC = {
     "Long": pl.Int64,
@@ -67,22 +67,21 @@ class Table:
         if self.complete_measures and self.table_measures is None:
             self.table_measures = {k: v["title"] for k, v in self.measures.items()}
 
-    def sidecar(self) -> dict[str, Any]:
-        return {
-            "table_id": self.table_id,
-            "catalog": self.catalog,
-            "title": self.title,
-            "modified": self.modified,
-            "origin": "snapshot",
-            "fetched_at": self.captured,
-            "provenance": self.provenance,
-            "notes": self.notes,
-            "dimensions": self.dimensions,
-            "measures": self.measures,
-            "request": {},
-        } | (
-            ({"table_measures": self.table_measures} if self.table_measures else {})
-            | ({"period": self.period} if self.period else {})
+    def sidecar(self) -> TableMeta:
+        return TableMeta(
+            self.table_id,
+            catalog=self.catalog,
+            title=self.title,
+            modified=self.modified,
+            origin="snapshot",
+            fetched_at=self.captured,
+            provenance=self.provenance,
+            notes=tuple(self.notes),
+            dimensions=self.dimensions,
+            measures=self.measures,
+            request={},
+            table_measures=self.table_measures or None,
+            period=self.period or None,
         )
 
 
@@ -729,7 +728,7 @@ def build(builders: Iterable[Callable[[], Table]] = BUILDERS, out: Path = OUT) -
         shutil.rmtree(out / "tables")
     target = TableDir(out)
     for table in tables:
-        target.write(table.table_id, table.frame, table.sidecar())
+        target.write(table.sidecar(), table.frame)
     manifest = {
         "built_by": "scripts/build_snapshot.py",
         "tables": {

@@ -135,10 +135,10 @@ def test_fetch_resolves_a_measure_renamed_within_the_series(
     store = TableDir(project.data_dir)
     meta_2020, meta_2024 = store.meta("84799NED"), store.meta("85984NED")
     assert meta_2020 is not None and meta_2024 is not None
-    assert meta_2020.raw["measures"]["GemiddeldeWoningwaarde_35"]["requested"] == (
+    assert meta_2020.measures["GemiddeldeWoningwaarde_35"]["requested"] == (
         "GemiddeldeWoningwaarde"
     )
-    assert meta_2024.raw["measures"]["GemiddeldeWOZWaardeVanWoningen_39"]["requested"] == (
+    assert meta_2024.measures["GemiddeldeWOZWaardeVanWoningen_39"]["requested"] == (
         "GemiddeldeWOZWaardeVanWoningen"
     )
 
@@ -150,7 +150,7 @@ def test_fetch_keeps_cbs_description_in_the_sidecar(
     assert project.run("fetch")[0] == 0
     meta = TableDir(project.data_dir).meta("84799NED")
     assert meta is not None
-    description = meta.raw["measures"]["PersonenPerSoortUitkeringBijstand_83"]["description"]
+    description = meta.measures["PersonenPerSoortUitkeringBijstand_83"]["description"]
     assert description.startswith("Personen die een bijstandsuitkering op grond van")
 
 

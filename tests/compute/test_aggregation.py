@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bwmonitor.compute.observations import observe
 from bwmonitor.core import catalog as catalog_module
 from bwmonitor.core.regions import Level, Region, build_registry
-from bwmonitor.store.tables import DataView, TableDir
+from bwmonitor.store.tables import DataView, TableDir, TableMeta
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "cbs"
 CR08 = ("GM1681", "GM0109", "GM0114")
@@ -178,18 +178,20 @@ def observations_for(
         )
         codes = {m[0]: m[0] for m in municipalities}
         store.write(
-            "99999TST",
+            TableMeta.from_json(
+                "99999TST",
+                {
+                    "title": "Test",
+                    "dimensions": {
+                        "RegioS": {"type": "GeoDimension", "labels": codes},
+                        "Perioden": {"type": "TimeDimension", "labels": {"2020JJ00": "2020"}},
+                    },
+                    "measures": {
+                        k: {"unit": "aantal"} for k in ("Teller_1", "Noemer_2", "Gemiddelde_3")
+                    },
+                },
+            ),
             frame,
-            {
-                "title": "Test",
-                "dimensions": {
-                    "RegioS": {"type": "GeoDimension", "labels": codes},
-                    "Perioden": {"type": "TimeDimension", "labels": {"2020JJ00": "2020"}},
-                },
-                "measures": {
-                    k: {"unit": "aantal"} for k in ("Teller_1", "Noemer_2", "Gemiddelde_3")
-                },
-            },
         )
         catalog = catalog_module.parse(CATALOG, "test", None)
         registry = build_registry(codes, [Region("eigen", "Eigen", Level.CUSTOM, tuple(members))])

@@ -91,7 +91,7 @@ def meta(table_id: str, modified: str, status: dict[str, str], **extra: Any) -> 
         }
     }
     raw = {"title": "T", "modified": modified, "dimensions": dims, "data_file": "x", **extra}
-    return TableMeta(table_id, raw)
+    return TableMeta.from_json(table_id, raw)
 
 
 def test_table_changes_ignore_fetch_details_and_report_periods_and_status() -> None:

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
-from bwmonitor.store.tables import TableDir
+from bwmonitor.store.tables import TableDir, TableMeta
 
 runner = CliRunner()
 
@@ -284,20 +284,25 @@ def country_of_310(data_dir: Path) -> None:
         },
     )
     TableDir(data_dir).write(
-        "99999TST",
-        frame,
-        {
-            "title": "Test",
-            "dimensions": {
-                "RegioS": {"type": "GeoDimension", "labels": {c: f"Gemeente {c}" for c in codes}},
-                "Perioden": {
-                    "type": "TimeDimension",
-                    "labels": {"2020JJ00": "2020"},
-                    "status": {"2020JJ00": "Definitief"},
+        TableMeta.from_json(
+            "99999TST",
+            {
+                "title": "Test",
+                "dimensions": {
+                    "RegioS": {
+                        "type": "GeoDimension",
+                        "labels": {c: f"Gemeente {c}" for c in codes},
+                    },
+                    "Perioden": {
+                        "type": "TimeDimension",
+                        "labels": {"2020JJ00": "2020"},
+                        "status": {"2020JJ00": "Definitief"},
+                    },
                 },
+                "measures": {k: {"unit": "aantal"} for k in ("Teller_1", "Noemer_2")},
             },
-            "measures": {k: {"unit": "aantal"} for k in ("Teller_1", "Noemer_2")},
-        },
+        ),
+        frame,
     )
 
 

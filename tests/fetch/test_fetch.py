@@ -19,7 +19,7 @@ def stored(project: Project, table_id: str) -> tuple[dict[str, Any], pl.DataFram
     store = TableDir(project.data_dir)
     meta = store.meta(table_id)
     assert meta is not None, f"{table_id} not stored"
-    return dict(meta.raw), store.frame(meta)
+    return meta.to_json(), store.frame(meta)
 
 
 def store_bytes(project: Project) -> dict[str, bytes]:

@@ -12,7 +12,7 @@ import pytest
 
 from bwmonitor.core.errors import LockHeld, StoreError
 from bwmonitor.store.lock import store_lock
-from bwmonitor.store.tables import DataView, TableDir
+from bwmonitor.store.tables import DataView, TableDir, TableMeta
 
 
 def frame(value: int) -> pl.DataFrame:
@@ -31,7 +31,7 @@ def sidecar() -> dict[str, object]:
 def test_write_then_read_round_trips(tmp_path: Path) -> None:
     """What is written is what is read back, with its sidecar."""
     store = TableDir(tmp_path)
-    store.write("T1", frame(5), sidecar())
+    store.write(TableMeta.from_json("T1", sidecar()), frame(5))
     meta = store.meta("T1")
     assert meta is not None and meta.rows == 1 and meta.region_dimension == "RegioS"
     assert store.frame(meta)["X_1"].to_list() == [5]
@@ -40,8 +40,8 @@ def test_write_then_read_round_trips(tmp_path: Path) -> None:
 def test_new_version_replaces_old_and_leaves_one_data_file(tmp_path: Path) -> None:
     """A rewrite swaps the version and removes the superseded data file."""
     store = TableDir(tmp_path)
-    store.write("T1", frame(5), sidecar())
-    store.write("T1", frame(6), sidecar())
+    store.write(TableMeta.from_json("T1", sidecar()), frame(5))
+    store.write(TableMeta.from_json("T1", sidecar()), frame(6))
     assert len(list(store.tables.glob("T1.*.parquet"))) == 1
     meta = store.meta("T1")
     assert meta is not None and store.frame(meta)["X_1"].to_list() == [6]
@@ -52,7 +52,7 @@ def test_failed_write_keeps_previous_version_and_leaves_no_debris(
 ) -> None:
     """A full disk while writing the sidecar: old data intact, no temp files, StoreError."""
     store = TableDir(tmp_path)
-    store.write("T1", frame(5), sidecar())
+    store.write(TableMeta.from_json("T1", sidecar()), frame(5))
     before = sorted(p.name for p in store.tables.iterdir())
 
     real_replace = os.replace
@@ -64,7 +64,7 @@ def test_failed_write_keeps_previous_version_and_leaves_no_debris(
 
     monkeypatch.setattr(os, "replace", full_disk)
     with pytest.raises(StoreError, match="No space left on device"):
-        store.write("T1", frame(6), sidecar())
+        store.write(TableMeta.from_json("T1", sidecar()), frame(6))
     monkeypatch.undo()
     meta = store.meta("T1")
     assert meta is not None and store.frame(meta)["X_1"].to_list() == [5]
@@ -77,7 +77,7 @@ def test_sidecar_is_never_half_written(tmp_path: Path) -> None:
     """The sidecar on disk is always complete JSON naming an existing data file."""
     store = TableDir(tmp_path)
     for value in range(5):
-        store.write("T1", frame(value), sidecar())
+        store.write(TableMeta.from_json("T1", sidecar()), frame(value))
         raw = json.loads(store.sidecar_path("T1").read_text())
         assert (store.tables / raw["data_file"]).is_file()
 
@@ -85,11 +85,11 @@ def test_sidecar_is_never_half_written(tmp_path: Path) -> None:
 def test_data_view_prefers_fetched_over_snapshot(tmp_path: Path) -> None:
     """A table in the store shadows the same table in the snapshot."""
     snapshot, fetched = TableDir(tmp_path / "snap"), TableDir(tmp_path / "store")
-    snapshot.write("T1", frame(1), {**sidecar(), "origin": "snapshot"})
+    snapshot.write(TableMeta.from_json("T1", {**sidecar(), "origin": "snapshot"}), frame(1))
     view = DataView(fetched, snapshot)
     found = view.table("T1")
     assert found is not None and found.meta.origin == "snapshot"
-    fetched.write("T1", frame(2), sidecar())
+    fetched.write(TableMeta.from_json("T1", sidecar()), frame(2))
     assert DataView(fetched, snapshot).frame("T1")["X_1"].to_list() == [2]  # type: ignore[index]
 
 

@@ -15,7 +15,7 @@ from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.compute.comparison import Comparison
 from bwmonitor.core.formatting import dutch_number
-from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker
+from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
 from bwmonitor.core.regions import Level
 from bwmonitor.core.units import Quantity, Unit
 from bwmonitor.publish.formula_guard import excel_csv, neutralise_record
@@ -88,7 +88,7 @@ def _value_text(
     value: float | None, record: dict[str, Any], status: str | None, computed: bool
 ) -> Text:
     text = _quantity(record).text(value)
-    text += marker(status) + (COMPUTED_MARK if computed and value is not None else "")
+    text += marks(status, computed and value is not None)
     return Text(text)
 
 

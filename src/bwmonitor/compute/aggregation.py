@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from bwmonitor.core.catalog import Aggregation, Indicator
 from bwmonitor.core.formatting import dutch_number
-from bwmonitor.core.regions import NETHERLANDS, RegionRegistry
+from bwmonitor.core.periods import STATUS_ORDER, UNKNOWN_STATUS
+from bwmonitor.core.regions import NETHERLANDS, RegionRegistry, municipality_codes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -29,13 +30,11 @@ if TYPE_CHECKING:
 # 342 to 393 municipalities from 2015 to 2026), so no Netherlands total is made from it.
 MIN_MUNICIPALITIES_FOR_COUNTRY = 300
 
-# A result is as definitive as its least definitive part. CBS marks its figures
-# Definitief, NaderVoorlopig (**) or Voorlopig (*); a part whose status the source does
-# not record ("") might be either, so it makes the result unknown unless some part is
-# provisional: a provisional part always shows its mark.
-UNKNOWN_STATUS = ""
-STATUS_RANK = {"Definitief": 0, UNKNOWN_STATUS: 1, "NaderVoorlopig": 2, "Voorlopig": 3}
-RANK_STATUS = {rank: status for status, rank in STATUS_RANK.items()}
+# A result is as definitive as its least definitive part (periods.STATUS_ORDER). A part
+# whose status the source does not record ("") might be either, so it makes the result
+# unknown unless some part is provisional: a provisional part always shows its mark.
+STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+RANK_STATUS = dict(enumerate(STATUS_ORDER))
 
 
 def status_rank(status: pl.Expr) -> pl.Expr:
@@ -71,7 +70,7 @@ def membership(registry: RegionRegistry, published: pl.DataFrame) -> pl.DataFram
     )
     periods = published.select("period").unique()
     rows = fixed.join(periods, how="cross")
-    municipalities = published.filter(pl.col("region").str.starts_with("GM"))
+    municipalities = published.filter(municipality_codes())
     country = municipalities.select(
         pl.lit(NETHERLANDS).alias("target"), pl.col("region").alias("member"), "period"
     ).unique()

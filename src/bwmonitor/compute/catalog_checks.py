@@ -110,7 +110,7 @@ def check_csv_sources(catalog: Catalog, known_regions: Container[str]) -> list[s
 def _check_table(
     indicator: Indicator, source: Source, label: str, meta: TableMeta
 ) -> Iterator[str]:
-    table_measures = meta.raw.get("table_measures")
+    table_measures = meta.table_measures
     if table_measures:  # the table's full DataProperties are known
         try:
             # the year's own stem where CBS renamed the measure (measure_by_year)

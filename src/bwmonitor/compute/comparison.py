@@ -24,9 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bwmonitor.compute.ranking import municipality_positions
 from bwmonitor.core.catalog import Aggregation, Catalog, Direction, Indicator
 from bwmonitor.core.errors import InvalidInput
-from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES, Level, Region
+from bwmonitor.core.periods import year_code, year_of, year_periods
+from bwmonitor.core.regions import Level, Region
 
 if TYPE_CHECKING:
     import polars as pl
@@ -59,17 +61,15 @@ def compare(
     if year is not None:
         check_year(observations, year)
     ids = [i.id for i in indicators]
-    yearly = observations.filter(
-        pl.col("indicator").is_in(ids) & pl.col("period").str.ends_with("JJ00")
-    )
+    yearly = observations.filter(pl.col("indicator").is_in(ids) & year_periods())
     years = shown_years(
-        yearly.select("indicator", "region", year=pl.col("period").str.slice(0, 4).cast(pl.Int32)),
+        yearly.select("indicator", "region", year=year_of()),
         [r.code for r in regions],
         [b.code for b in benchmarks],
         year,
     )
     chosen = pl.DataFrame(
-        [(i, f"{y}JJ00") for i, y in years.items() if y is not None],
+        [(i, year_code(y)) for i, y in years.items() if y is not None],
         schema={"indicator": pl.String, "period": pl.String},
         orient="row",
     )
@@ -85,7 +85,7 @@ def compare(
     records = []
     for indicator in indicators:
         shown = years.get(indicator.id, year)
-        period = f"{shown}JJ00" if shown is not None else None
+        period = year_code(shown) if shown is not None else None
         for region in regions:
             row = lookup.get((indicator.id, region.code))
             weight_missing = (
@@ -116,14 +116,8 @@ def compare(
 def check_year(observations: pl.DataFrame, year: int) -> None:
     """InvalidInput unless some indicator has a figure for `year`: a year the data does
     not have gets one line naming the years it covers, not a table of empty cells."""
-    import polars as pl
 
-    years = (
-        observations.filter(pl.col("period").str.contains(r"^\d{4}JJ00$"))
-        .select(pl.col("period").str.slice(0, 4).cast(pl.Int32).unique())
-        .to_series()
-        .to_list()
-    )
+    years = observations.filter(year_periods()).select(year_of().unique()).to_series().to_list()
     if not years:
         covers = "the data has no yearly figures"
     elif min(years) == max(years):
@@ -170,33 +164,12 @@ def shown_years(
 
 def _positions(at_chosen: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, str], dict[str, Any]]:
     """Rank among Drenthe's municipalities and quartile among all Dutch ones."""
-    import polars as pl
-
-    signs = {
-        i.id: (-1.0 if i.better is Direction.LOWER else 1.0) for i in catalog.indicators.values()
-    }
-    municipalities = at_chosen.filter(pl.col("region").str.starts_with("GM")).with_columns(
-        (pl.col("value") * pl.col("indicator").replace_strict(signs, default=1.0)).alias("score")
-    )
-    ranked = municipalities.with_columns(
-        pl.col("score").rank("min", descending=True).over("indicator").alias("rank_nl"),
-        pl.len().over("indicator").alias("count_nl"),
-    )
-    drenthe = municipalities.filter(pl.col("region").is_in(DRENTHE_MUNICIPALITIES)).with_columns(
-        pl.col("score").rank("min", descending=True).over("indicator").alias("rank_drenthe"),
-        pl.len().over("indicator").alias("count_drenthe"),
-    )
     positions: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in ranked.iter_rows(named=True):
-        rank, count = int(row["rank_nl"]), int(row["count_nl"])
-        positions[(row["indicator"], row["region"])] = {
-            "quartile": min(4, 1 + (rank - 1) * 4 // count),
-            "quartile_of": count,
-        }
-    for row in drenthe.iter_rows(named=True):
-        entry = positions.setdefault((row["indicator"], row["region"]), {})
-        entry["rank_drenthe"] = int(row["rank_drenthe"])
-        entry["rank_of"] = int(row["count_drenthe"])
+    for row in municipality_positions(at_chosen, catalog).iter_rows(named=True):
+        entry = {"quartile": row["quartile"], "quartile_of": row["quartile_of"]}
+        if row["rank_drenthe"] is not None:
+            entry |= {"rank_drenthe": row["rank_drenthe"], "rank_of": row["rank_of"]}
+        positions[(row["indicator"], row["region"])] = entry
     return positions
 
 

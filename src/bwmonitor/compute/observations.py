@@ -21,7 +21,14 @@ from bwmonitor.core.catalog import Catalog, Indicator, Source
 from bwmonitor.core.errors import CbsTableChanged
 from bwmonitor.core.measures import resolve_measure
 from bwmonitor.core.periods import local_period, table_period, year_code
-from bwmonitor.core.regions import NETHERLANDS, NETHERLANDS_KWB, RegionRegistry, canonical_code
+from bwmonitor.core.regions import (
+    NETHERLANDS,
+    NETHERLANDS_KWB,
+    RegionRegistry,
+    below_municipality_codes,
+    canonical_code,
+    municipality_codes,
+)
 from bwmonitor.store.tables import DataView
 
 if TYPE_CHECKING:
@@ -129,7 +136,7 @@ def _table_frame(
         result.gaps.setdefault(indicator.id, []).append(f"table {table_id} has no regions")
         return None
     # one year per table (KWB): the series' label, else TableInfos' Period
-    single_year = year_code(label) if label else table_period(meta.raw.get("period"))
+    single_year = year_code(label) if label else table_period(meta.period)
     if time_dim is None and single_year is None:
         result.gaps.setdefault(indicator.id, []).append(
             f"table {table_id} has no Perioden dimension and no year in its TableInfos "
@@ -140,7 +147,7 @@ def _table_frame(
     frame = view.frame(table_id)
     assert frame is not None
     # districts and neighbourhoods (WK, BU) are not compared; keeping them only costs
-    frame = frame.filter(~pl.col(region_dim).str.slice(0, 2).is_in(["WK", "BU"]))
+    frame = frame.filter(~below_municipality_codes(region_dim))
     for dim, code in indicator.filters.items():
         if dim in frame.columns:
             frame = frame.filter(pl.col(dim) == code)
@@ -151,7 +158,7 @@ def _table_frame(
     # when this measure is empty: it is kept (without a value) so that a Netherlands
     # total knows it would be incomplete. Rows with no figure at all are municipalities
     # of other years (CBS's multi-year tables list every code for every period).
-    listed = pl.col(region_dim).str.starts_with("GM") & pl.any_horizontal(
+    listed = municipality_codes(region_dim) & pl.any_horizontal(
         [pl.col(m).is_not_null() for m in measures] or [pl.lit(False)]
     )
     return frame.filter(pl.col(key).is_not_null() | listed).select(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bwmonitor.core.errors import CatalogInvalid
+from bwmonitor.core.regions import DEFAULT_REGION_LEVELS
 from bwmonitor.core.suggest import closest, did_you_mean
 from bwmonitor.core.units import Quantity
 
@@ -564,7 +565,7 @@ def _build(
     return Catalog(
         path=origin,
         title=monitor.get("title", "Monitor Brede Welvaart"),
-        region_levels=tuple(monitor.get("region_levels", ("NL", "PV", "CR", "GM"))),
+        region_levels=tuple(monitor.get("region_levels", DEFAULT_REGION_LEVELS)),
         period_types=tuple(monitor.get("period_types", ("JJ",))),
         themes=themes,
         sources=sources,

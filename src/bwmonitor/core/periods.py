@@ -1,10 +1,25 @@
-"""CBS period codes ('2023JJ00', '2023KW02') and their status markers."""
+"""CBS period codes ('2023JJ00', '2023KW02'), the status of a period's figures, and the
+marks that follow a figure. Every module asks here: none spells a status, a mark or a
+period code itself."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-STATUS_MARKERS = {"Definitief": "", "Voorlopig": "*", "NaderVoorlopig": "**"}
+if TYPE_CHECKING:
+    import polars as pl
+
+# CBS's status of a period's figures (Perioden.Status), and "" where the source
+# records none: CBS's first estimate is Voorlopig, revised it is NaderVoorlopig.
+DEFINITIVE = "Definitief"
+REVISED_PROVISIONAL = "NaderVoorlopig"
+PROVISIONAL = "Voorlopig"
+UNKNOWN_STATUS = ""
+#: most definitive first; an unknown status might be either, so it sits between
+STATUS_ORDER = (DEFINITIVE, UNKNOWN_STATUS, REVISED_PROVISIONAL, PROVISIONAL)
+
+STATUS_MARKERS = {DEFINITIVE: "", PROVISIONAL: "*", REVISED_PROVISIONAL: "**"}
 MARKER_MEANINGS = {"*": "voorlopig cijfer", "**": "nader voorlopig cijfer"}
 MARKER_LEGEND = ", ".join(f"{mark} {meaning}" for mark, meaning in MARKER_MEANINGS.items())
 # a figure bwmonitor computed from CBS figures (a region's sum, ratio or weighted mean)
@@ -15,6 +30,12 @@ COMPUTED_LEGEND = f"{COMPUTED_MARK} berekend door bwmonitor uit CBS-cijfers"
 def marker(status: str | None) -> str:
     """'*' for provisional, '**' for revised provisional, '' for definitive or unknown."""
     return STATUS_MARKERS.get(status or "", "")
+
+
+def marks(status: str | None, computed: bool) -> str:
+    """What follows a figure: its status marker, then '†' when bwmonitor computed it
+    ('**†', '†', '*', '')."""
+    return marker(status) + (COMPUTED_MARK if computed else "")
 
 
 def label(period: str) -> str:
@@ -29,14 +50,31 @@ def label(period: str) -> str:
     return period
 
 
+#: CBS's code for a year ends in this: '2023JJ00'
+YEAR_SUFFIX = "JJ00"
 YEAR = re.compile(r"^\d{4}$")
-YEAR_CODE = re.compile(r"^\d{4}JJ00$")
+YEAR_CODE = re.compile(rf"^\d{{4}}{YEAR_SUFFIX}$")
 YEAR_SPAN = re.compile(r"^(\d{4})-(\d{4})$")
 
 
-def year_code(year: str) -> str:
+def year_code(year: str | int) -> str:
     """'2023' -> '2023JJ00', CBS's code for a year."""
-    return f"{year}JJ00"
+    return f"{year}{YEAR_SUFFIX}"
+
+
+def year_periods(column: str = "period") -> pl.Expr:
+    """True where `column` holds a year's code ('2023JJ00'), not a quarter's, a
+    month's or a span of years."""
+    import polars as pl
+
+    return pl.col(column).str.ends_with(YEAR_SUFFIX)
+
+
+def year_of(column: str = "period") -> pl.Expr:
+    """The year of a period code in `column` as a number: '2023JJ00' -> 2023."""
+    import polars as pl
+
+    return pl.col(column).str.slice(0, 4).cast(pl.Int32)
 
 
 def table_period(period: str | None) -> str | None:

@@ -15,10 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.suggest import closest
+
+if TYPE_CHECKING:
+    import polars as pl
 
 NETHERLANDS = "NL01"
 NETHERLANDS_KWB = "NL00"  # the KWB tables spell the country NL00
@@ -42,6 +45,34 @@ DRENTHE_REGIONS: tuple[str, ...] = (
     NETHERLANDS,
     NETHERLANDS_KWB,
 )
+
+
+# CBS region codes start with their kind: GM0106 a municipality (gemeente), WK010601 a
+# district (wijk), BU01060101 a neighbourhood (buurt)
+MUNICIPALITY_PREFIX = "GM"
+BELOW_MUNICIPALITY_PREFIXES = ("WK", "BU")
+#: the kinds of region fetched unless the catalogue says otherwise: the country, the
+#: provinces, the COROP regions and every municipality (for ranks and quartiles)
+DEFAULT_REGION_LEVELS = ("NL", "PV", "CR", MUNICIPALITY_PREFIX)
+
+
+def is_municipality(code: str) -> bool:
+    """True for a municipality's code ('GM0106')."""
+    return code.startswith(MUNICIPALITY_PREFIX)
+
+
+def municipality_codes(column: str = "region") -> pl.Expr:
+    """`is_municipality` as a polars filter on `column`."""
+    import polars as pl
+
+    return pl.col(column).str.starts_with(MUNICIPALITY_PREFIX)
+
+
+def below_municipality_codes(column: str) -> pl.Expr:
+    """True where `column` holds a district's or a neighbourhood's code (WK, BU)."""
+    import polars as pl
+
+    return pl.col(column).str.slice(0, 2).is_in(BELOW_MUNICIPALITY_PREFIXES)
 
 
 class Level(StrEnum):
@@ -194,7 +225,7 @@ def build_registry(
     regions = [
         Region(code, name, Level.MUNICIPALITY)
         for code, name in sorted(municipality_names.items())
-        if code.startswith("GM")
+        if is_municipality(code)
     ]
     regions += larger_regions()
     regions.append(Region(NETHERLANDS, "Nederland", Level.COUNTRY, (), ("nederland", "nl")))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class DownloadedTable:
     table_id: str
     frame: pl.DataFrame
-    sidecar: dict[str, Any]
+    sidecar: TableMeta
     problems: list[CbsTableChanged] = field(default_factory=list)
 
 
@@ -69,27 +69,27 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
             table_id, catalog, "TypedDataSet", select=select, filters=_all_of(conditions)
         )
     frame = _to_frame(rows, dims, {key: topics[key] for key in measures})
-    sidecar = {
-        "table_id": table_id,
-        "catalog": catalog,
-        "title": infos.get("Title", ""),
-        "modified": infos.get("Modified", ""),
+    sidecar = TableMeta(
+        table_id,
+        catalog=catalog,
+        title=infos.get("Title", ""),
+        modified=infos.get("Modified", ""),
         # the year of a table without a Perioden dimension (KWB) is said only here
-        "period": period,
-        "origin": "cbs",
-        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "base_url": client.base_url(catalog),
-        "urls": log.urls,
-        "requests": log.requests,
-        "bytes": log.bytes,
-        "request": request_signature(request),
-        "dimensions": dimension_info,
-        "measures": {
+        period=period,
+        origin="cbs",
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        base_url=client.base_url(catalog),
+        urls=tuple(log.urls),
+        requests=log.requests,
+        bytes=log.bytes,
+        request=request_signature(request),
+        dimensions=dimension_info,
+        measures={
             key: _measure_info(topics[key], requested) for key, requested in measures.items()
         },
         # every measure the table has, for `catalog check` and suggestions
-        "table_measures": {key: str(p.get("Title", "")).strip() for key, p in topics.items()},
-    }
+        table_measures={key: str(p.get("Title", "")).strip() for key, p in topics.items()},
+    )
     return DownloadedTable(table_id, frame, sidecar, problems)
 
 
@@ -119,7 +119,7 @@ def metadata_from_cbs(metadata: TableMetadata) -> TableMeta:
         },
         "table_measures": {k: str(p.get("Title", "")).strip() for k, p in topics.items()},
     }
-    return TableMeta(metadata.table_id, raw)
+    return TableMeta.from_json(metadata.table_id, raw)
 
 
 def _period_problems(

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,13 @@ from bwmonitor.core.errors import (
     TemporaryFailure,
 )
 from bwmonitor.core.measures import resolve_measure
-from bwmonitor.core.regions import Level, Region, RegionRegistry, build_registry
+from bwmonitor.core.regions import (
+    Level,
+    Region,
+    RegionRegistry,
+    build_registry,
+    is_municipality,
+)
 from bwmonitor.core.settings import Settings
 from bwmonitor.core.suggest import did_you_mean
 from bwmonitor.fetch.cbs import CbsClient, CbsConfig, recording
@@ -270,27 +276,31 @@ def _fetch_table(
             rows=stored.rows,
             requests=log.requests,
             bytes=log.bytes,
-            problems=list(stored.raw.get("problems", [])),
-            warnings=list(stored.raw.get("warnings", [])),
+            problems=list(stored.problems or ()),
+            warnings=list(stored.warnings or ()),
         )
     table = download(client, request, infos)
     found = [str(p) for p in table.problems]
     problems, warnings = ([], found) if request.series else (found, [])
-    table.sidecar["problems"] = problems
-    table.sidecar["warnings"] = warnings
-    table.sidecar["requests"] += log.requests
-    table.sidecar["bytes"] += log.bytes
-    table.sidecar["urls"] = log.urls + table.sidecar["urls"]
+    # the sidecar counts the TableInfos request made before the download too
+    sidecar = replace(
+        table.sidecar,
+        problems=tuple(problems),
+        warnings=tuple(warnings),
+        requests=log.requests + (table.sidecar.requests or 0),
+        bytes=log.bytes + (table.sidecar.bytes or 0),
+        urls=(*log.urls, *(table.sidecar.urls or ())),
+    )
     with stop.committing(table_id):  # not once the run is stopping: it keeps the old one
-        meta = store.write(table_id, table.frame, table.sidecar)
+        meta = store.write(sidecar, table.frame)
     return TableOutcome(
         table_id,
         "updated",
         modified=modified,
         previous_modified=previous,
         rows=meta.rows,
-        requests=table.sidecar["requests"],
-        bytes=table.sidecar["bytes"],
+        requests=meta.requests or 0,
+        bytes=meta.bytes or 0,
         problems=problems,
         warnings=warnings,
         notices=[f"{damage.describe()}; refetched"] if damage is not None else [],
@@ -300,7 +310,7 @@ def _fetch_table(
 def _lacks_its_year(stored: TableMeta, request: TableRequest) -> bool:
     """A table without a Perioden dimension, named on its own, stored before sidecars
     kept TableInfos' Period: fetched once more, so it has its year."""
-    return not request.series and stored.time_dimension is None and "period" not in stored.raw
+    return not request.series and stored.time_dimension is None and stored.period is None
 
 
 def data_view(settings: Settings, pinned: Mapping[str, TableDir] | None = None) -> DataView:
@@ -352,7 +362,7 @@ def region_registry(catalog: Catalog, view: DataView) -> RegionRegistry:
         region_dim = table.meta.region_dimension
         if region_dim is not None:
             labels = table.meta.dimensions[region_dim].get("labels", {})
-            names.update({c: n for c, n in labels.items() if c.startswith("GM") and n})
+            names.update({c: n for c, n in labels.items() if is_municipality(c) and n})
     custom = [
         Region(r.id, r.name, Level.CUSTOM, r.members, r.aliases) for r in catalog.regions.values()
     ]
@@ -745,7 +755,7 @@ def _write_workbook(
             sources.append(SourceRow(table_id, title, "", "", "", note))
             continue
         meta = stored.meta
-        catalog = str(meta.raw.get("catalog", "opendata"))
+        catalog = meta.catalog
         host = "dataderden.cbs.nl" if catalog == "dataderden" else "opendata.cbs.nl"
         sources.append(
             SourceRow(

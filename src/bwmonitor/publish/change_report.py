@@ -18,7 +18,7 @@ from bwmonitor.compute.changes import Revision, TableChange
 from bwmonitor.core.catalog import Catalog
 from bwmonitor.core.errors import StoreError
 from bwmonitor.core.formatting import with_unit
-from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, label, marker
+from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, label, marks
 from bwmonitor.core.regions import DRENTHE_REGIONS, Level, RegionRegistry
 from bwmonitor.store.stale import StaleTable
 
@@ -136,7 +136,8 @@ def to_markdown(report: ChangeReport, catalog: Catalog, registry: RegionRegistry
         return "\n".join(lines) + "\n"
     lines += _new_periods_section(report.new_periods, catalog)
     lines += _revisions_section(report, catalog, registry)
-    lines += ["", f"Tekens: {MARKER_LEGEND}; † door bwmonitor berekend uit de gemeenten.", ""]
+    computed = f"{COMPUTED_MARK} door bwmonitor berekend uit de gemeenten"
+    lines += ["", f"Tekens: {MARKER_LEGEND}; {computed}.", ""]
     return "\n".join(lines)
 
 
@@ -244,7 +245,7 @@ def _shown_regions(registry: RegionRegistry) -> set[str]:
 def _figure(value: float | None, status: str, computed: bool, unit: str, decimals: int) -> str:
     if value is None:
         return "geen cijfer"
-    return with_unit(value, unit, decimals) + marker(status) + (COMPUTED_MARK if computed else "")
+    return with_unit(value, unit, decimals) + marks(status, computed)
 
 
 def _title(catalog: Catalog, indicator_id: str) -> str:

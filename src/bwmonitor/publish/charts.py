@@ -35,10 +35,10 @@ from matplotlib.typing import RcKeyType
 from bwmonitor.core.formatting import dutch_number, with_unit
 from bwmonitor.core.periods import (
     COMPUTED_LEGEND,
-    COMPUTED_MARK,
     MARKER_MEANINGS,
     STATUS_MARKERS,
     marker,
+    marks,
 )
 from bwmonitor.core.units import parse_unit
 
@@ -161,13 +161,8 @@ def _as_value(figure: Value | float | None) -> Value:
     return figure if isinstance(figure, Value) else Value(figure)
 
 
-def _marks(status: str | None, computed: bool) -> str:
-    """What follows a figure: '*' or '**' for provisional, then '†' when computed."""
-    return marker(status) + (COMPUTED_MARK if computed else "")
-
-
 def _with_marks(number: float, unit: str, decimals: int, status: str | None, computed: bool) -> str:
-    return with_unit(number, unit, decimals) + _marks(status, computed)
+    return with_unit(number, unit, decimals) + marks(status, computed)
 
 
 def _marks_legend(statuses: Sequence[str | None], computed: bool) -> str | None:
@@ -290,7 +285,7 @@ def _series_colour(name: str, index: int, focus: str | None) -> str:
 
 
 def _labelled(label: str, status: str | None, computed: bool = False) -> str:
-    return f"{label}{_marks(status, computed)}"
+    return f"{label}{marks(status, computed)}"
 
 
 # --- ranked bars -------------------------------------------------------------------

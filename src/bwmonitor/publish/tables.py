@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bwmonitor.compute.comparison import is_count, shown_years
+from bwmonitor.compute.ranking import municipality_positions
 from bwmonitor.core.catalog import Catalog, Indicator
+from bwmonitor.core.periods import year_of, year_periods
 from bwmonitor.core.regions import (
     COROP_MEMBERS,
     DRENTHE,
@@ -78,9 +80,7 @@ def long_table(
     order = {ind.id: i for i, ind in enumerate(indicators)}
     region_order = {code: i for i, code in enumerate(regions)}
     frame = observations.filter(
-        pl.col("indicator").is_in(list(order))
-        & pl.col("region").is_in(regions)
-        & pl.col("period").str.ends_with("JJ00")
+        pl.col("indicator").is_in(list(order)) & pl.col("region").is_in(regions) & year_periods()
     )
     by_id = {ind.id: ind for ind in indicators}
     return (
@@ -101,7 +101,7 @@ def long_table(
             pl.col("region")
             .replace_strict({c: registry.get(c).level.value for c in regions})
             .alias("niveau"),
-            pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("jaar"),
+            year_of().alias("jaar"),
             pl.col("status").replace("", None),
             pl.col("indicator").replace_strict(order, return_dtype=pl.Int32).alias("_i"),
             pl.col("region").replace_strict(region_order, return_dtype=pl.Int32).alias("_r"),
@@ -164,28 +164,13 @@ def quartiles(observations: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, s
     (`compare.is_count`): a large municipality is not the best one."""
     import polars as pl
 
-    signs = {
-        i.id: (-1.0 if i.better.value == "lower" else 1.0) for i in catalog.indicators.values()
-    }
     counts = [i.id for i in catalog.indicators.values() if is_count(i)]
-    ranked = (
-        observations.filter(
-            pl.col("region").str.starts_with("GM")
-            & pl.col("period").str.ends_with("JJ00")
-            & ~pl.col("indicator").is_in(counts)
-        )
-        .with_columns(
-            (pl.col("value") * pl.col("indicator").replace_strict(signs, default=1.0)).alias("s")
-        )
-        .with_columns(
-            pl.col("s").rank("min", descending=True).over("indicator", "period").alias("rank"),
-            pl.len().over("indicator", "period").alias("count"),
-        )
-        .filter(pl.col("region").is_in(DRENTHE_MUNICIPALITIES))
-    )
+    ranked = municipality_positions(
+        observations.filter(year_periods() & ~pl.col("indicator").is_in(counts)),
+        catalog,
+        over=("indicator", "period"),
+    ).filter(pl.col("region").is_in(DRENTHE_MUNICIPALITIES))
     return {
-        (r["indicator"], r["region"], int(r["period"][:4])): min(
-            4, 1 + (int(r["rank"]) - 1) * 4 // int(r["count"])
-        )
-        for r in ranked.iter_rows(named=True)
+        (r["indicator"], r["region"], r["year"]): r["quartile"]
+        for r in ranked.with_columns(year=year_of()).iter_rows(named=True)
     }

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.core.catalog import Catalog, Indicator
-from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker
+from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
 from bwmonitor.core.units import EURO, PERCENT, Quantity
 from bwmonitor.publish.sheet_names import sheet_names
 from bwmonitor.publish.tables import overview
@@ -150,10 +150,6 @@ def _write_texts(
             sheet.write_blank(row, col + offset, None, cell_format)
 
 
-def _marks(status: str | None, computed: bool) -> str:
-    return marker(status) + (COMPUTED_MARK if computed else "")
-
-
 def _overview_sheet(
     sheet: Worksheet,
     formats: _Formats,
@@ -182,7 +178,7 @@ def _overview_sheet(
                     row,
                     col,
                     cell_value(value, ind.quantity),
-                    formats.value(ind.quantity, _marks(status, computed)),
+                    formats.value(ind.quantity, marks(status, computed)),
                 )
         row += 1
     sheet.autofilter(2, 0, row - 1, len(headers) - 1)
@@ -242,7 +238,7 @@ def _theme_sheet(
                     row,
                     col,
                     cell_value(found["waarde"], ind.quantity),
-                    formats.value(ind.quantity, _marks(found["status"], found["berekend"]), fill),
+                    formats.value(ind.quantity, marks(found["status"], found["berekend"]), fill),
                 )
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)

@@ -40,7 +40,7 @@ _FETCH_DETAILS = {"fetched_at", "requests", "bytes", "urls", CHECKSUM, SIZE}
 def table_version(meta: TableMeta) -> str:
     """A digest of what CBS published for a table: its rows (the data file is named by
     content hash), Modified, labels and period status; not when or how we fetched it."""
-    published = {k: v for k, v in meta.raw.items() if k not in _FETCH_DETAILS}
+    published = {k: v for k, v in meta.to_json().items() if k not in _FETCH_DETAILS}
     text = json.dumps(published, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

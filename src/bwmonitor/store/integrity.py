@@ -16,20 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bwmonitor.core.errors import BwmonitorError, StoreError, TemporaryFailure
 from bwmonitor.store.baseline import BASELINE_DIR
-from bwmonitor.store.tables import (
-    CHECKSUM,
-    SIZE,
-    TableDir,
-    TableMeta,
-    file_digest,
-    snapshot_dir,
-    write_json_atomically,
-)
+from bwmonitor.store.tables import TableDir, TableMeta, file_digest, snapshot_dir
 
 # data files are named <table>.<first 12 hex digits of their sha256>.parquet
 _NAMED_DIGEST = re.compile(r"\.([0-9a-f]{12})\.parquet$")
@@ -67,9 +59,9 @@ def inspect(store: TableDir, table_id: str) -> Damage | None:
     # that fails is tried again next run
     with suppress(OSError):
         sidecar = store.sidecar_path(table_id)
-        if CHECKSUM not in meta.raw or sidecar.stat().st_nlink > 1:
+        if meta.data_sha256 is None or sidecar.stat().st_nlink > 1:
             digest, size = problem  # a new file, written whole: never shared
-            write_json_atomically(sidecar, {**meta.raw, CHECKSUM: digest, SIZE: size})
+            store.rewrite_meta(replace(meta, data_sha256=digest, data_size=size))
         if (store.tables / meta.data_file).stat().st_nlink > 1:
             store.unshare(meta.data_file)
     return None
@@ -141,8 +133,8 @@ def _intact(location: TableDir, table_id: str) -> TableMeta | None:
 
 def _verify(location: TableDir, meta: TableMeta) -> Damage | tuple[str, int]:
     """Damage, or the data file's sha256 and size when it matches its sidecar."""
-    data_file = meta.raw.get("data_file")
-    if not isinstance(data_file, str) or not data_file or "/" in data_file:
+    data_file = meta.data_file
+    if not data_file or "/" in data_file:
         return Damage(meta.table_id, "corrupt", "its sidecar names no data file")
     path = location.tables / data_file
     try:
@@ -152,13 +144,13 @@ def _verify(location: TableDir, meta: TableMeta) -> Damage | tuple[str, int]:
     except OSError as error:
         return Damage(meta.table_id, "corrupt", f"data file unreadable: {error.strerror}")
     mismatch = Damage(meta.table_id, "corrupt", "checksum mismatch")
-    if SIZE in meta.raw and size != meta.raw[SIZE]:
+    if meta.data_size is not None and size != meta.data_size:
         return mismatch  # the cheap half of the checksum
     try:
         digest = file_digest(path)
     except OSError as error:
         return Damage(meta.table_id, "corrupt", f"data file unreadable: {error.strerror}")
-    expected = meta.raw.get(CHECKSUM)
+    expected = meta.data_sha256
     if expected is None:  # written before checksums: the name carries the digest's start
         named = _NAMED_DIGEST.search(data_file)
         if named is not None and not digest.startswith(named.group(1)):

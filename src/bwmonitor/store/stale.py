@@ -48,6 +48,6 @@ def last_good_version(
     """The first of `candidates` (origin, folder) holding the table without problems."""
     for origin, location in candidates:
         meta = location.meta(table_id)
-        if meta is not None and not meta.raw.get("problems"):
+        if meta is not None and not meta.problems:
             return StaleTable(table_id, reason, meta.modified, meta.fetched_at, origin, location)
     return StaleTable(table_id, reason)

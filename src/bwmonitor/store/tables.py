@@ -16,18 +16,20 @@ reads a table from the store when it was fetched and from the snapshot otherwise
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
 import shutil
 import tempfile
+import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 
 from bwmonitor.core.errors import StoreError
 
@@ -43,39 +45,71 @@ READ_ATTEMPTS = 3
 
 @dataclass(frozen=True, slots=True)
 class TableMeta:
-    """The sidecar of one stored table (see docs/architecture.md for every field)."""
+    """The sidecar of one stored table: what CBS published and how it was fetched.
+
+    Read by `from_json` and written by `to_json`, nowhere else. A field that is None was
+    not in the sidecar (the snapshot has no fetch details; older stores lack the fields
+    added since) and stays out when written again, so a sidecar read and written back
+    is the same bytes and the same version (baseline.table_version).
+    """
 
     table_id: str
-    raw: Mapping[str, Any]  #: the sidecar as stored
+    # what CBS published
+    title: str = ""
+    modified: str = ""  #: CBS's Modified of the table
+    catalog: str = "opendata"
+    #: TableInfos' Period, the year of a table without a Perioden dimension (KWB);
+    #: None: stored before sidecars kept it
+    period: str | None = None
+    #: per dimension: type, title, labels (code -> label), status (period -> status)
+    dimensions: Mapping[str, Any] = field(default_factory=dict)
+    #: per stored measure: requested, title, unit, decimals, datatype, description
+    measures: Mapping[str, Any] = field(default_factory=dict)
+    #: every measure of the table: key -> title
+    table_measures: Mapping[str, Any] | None = None
+    # how and when it was fetched
+    origin: str = "cbs"  #: "cbs" when fetched by bwmonitor, "snapshot" for shipped data
+    fetched_at: str = ""
+    request: Mapping[str, Any] = field(default_factory=dict)  #: download.request_signature
+    base_url: str | None = None
+    urls: tuple[str, ...] | None = None
+    requests: int | None = None
+    bytes: int | None = None
+    problems: tuple[str, ...] | None = None  #: what CBS lacks that the catalogue asks for
+    warnings: tuple[str, ...] | None = None  #: the same, for one year of a table series
+    # the shipped snapshot's account of its source
+    provenance: str | None = None
+    notes: tuple[str, ...] | None = None
+    # the data file this sidecar vouches for, set when the version is stored
+    format: int = FORMAT_VERSION
+    data_file: str = ""
+    rows: int = 0
+    data_sha256: str | None = None  #: None: stored before checksums (integrity.py)
+    data_size: int | None = None
 
-    @property
-    def title(self) -> str:
-        return str(self.raw.get("title", ""))
+    @classmethod
+    def from_json(cls, table_id: str, raw: object) -> TableMeta:
+        """The sidecar of `table_id` from its JSON; ValueError when it is not one."""
+        if not isinstance(raw, dict):
+            raise ValueError("a sidecar is a JSON object")
+        values: dict[str, Any] = {}
+        for name, kind in _json_kinds().items():
+            value = raw.get(name)
+            if value is None or name == "table_id":
+                continue
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ValueError(f"sidecar field {name!r} is not a {kind.__name__}")
+            values[name] = tuple(value) if isinstance(value, list) else value
+        return cls(table_id, **values)
 
-    @property
-    def modified(self) -> str:
-        return str(self.raw.get("modified", ""))
-
-    @property
-    def fetched_at(self) -> str:
-        return str(self.raw.get("fetched_at", ""))
-
-    @property
-    def origin(self) -> str:
-        """'cbs' when fetched by bwmonitor, 'snapshot' for the shipped data."""
-        return str(self.raw.get("origin", "cbs"))
-
-    @property
-    def rows(self) -> int:
-        return int(self.raw.get("rows", 0))
-
-    @property
-    def data_file(self) -> str:
-        return str(self.raw["data_file"])
-
-    @property
-    def request(self) -> Mapping[str, Any]:
-        return self.raw.get("request", {})  # type: ignore[no-any-return]
+    def to_json(self) -> dict[str, Any]:
+        """The sidecar as stored: every field but those that are None."""
+        raw: dict[str, Any] = {}
+        for name in _json_kinds():
+            value = getattr(self, name)
+            if value is not None:
+                raw[name] = list(value) if isinstance(value, tuple) else value
+        return raw
 
     @property
     def region_dimension(self) -> str | None:
@@ -84,14 +118,6 @@ class TableMeta:
     @property
     def time_dimension(self) -> str | None:
         return self._dimension_of_type("TimeDimension")
-
-    @property
-    def dimensions(self) -> Mapping[str, Any]:
-        return self.raw.get("dimensions", {})  # type: ignore[no-any-return]
-
-    @property
-    def measures(self) -> Mapping[str, Any]:
-        return self.raw.get("measures", {})  # type: ignore[no-any-return]
 
     def period_status(self) -> Mapping[str, str]:
         time_dim = self.time_dimension
@@ -104,6 +130,19 @@ class TableMeta:
             if dim.get("type") in types:
                 return name
         return None
+
+
+@functools.cache
+def _json_kinds() -> dict[str, type]:
+    """Each sidecar field and its JSON type (str, int, dict or list), from TableMeta."""
+    kinds = {}
+    for name, hint in get_type_hints(TableMeta).items():
+        declared = hint
+        if isinstance(hint, types.UnionType):  # X | None
+            declared = next(t for t in get_args(hint) if t is not type(None))
+        origin = get_origin(declared) or declared
+        kinds[name] = {tuple: list, Mapping: dict}.get(origin, origin)
+    return kinds
 
 
 class TableDir:
@@ -124,12 +163,15 @@ class TableDir:
     def meta(self, table_id: str) -> TableMeta | None:
         path = self.sidecar_path(table_id)
         try:
-            raw = json.loads(path.read_text("utf-8"))
+            return TableMeta.from_json(table_id, json.loads(path.read_text("utf-8")))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as error:
             raise StoreError(f"cannot read {path}: {error}") from None
-        return TableMeta(table_id, raw)
+
+    def rewrite_meta(self, meta: TableMeta) -> None:
+        """Replace a table's sidecar in place, its data file unchanged (integrity.py)."""
+        write_json_atomically(self.sidecar_path(meta.table_id), meta.to_json())
 
     def read_version(self, table_id: str) -> TableVersion | None:
         """A table's sidecar and the bytes of the data file it names, as one version.
@@ -143,9 +185,9 @@ class TableDir:
                 return None
             try:
                 return TableVersion(meta, (self.tables / meta.data_file).read_bytes())
-            except (OSError, KeyError):
+            except OSError:
                 again = self.meta(table_id)
-                if again is None or again.raw.get("data_file") != meta.raw.get("data_file"):
+                if again is None or again.data_file != meta.data_file:
                     meta = again  # replaced meanwhile: read the new version
                     continue
                 break  # not replaced, just unreadable: frame() says why
@@ -161,8 +203,9 @@ class TableDir:
         except (OSError, pl.exceptions.PolarsError) as error:
             raise StoreError(f"cannot read {path}: {error}") from None
 
-    def write(self, table_id: str, frame: pl.DataFrame, sidecar: Mapping[str, Any]) -> TableMeta:
-        """Store a new version of a table; the previous one stays until this succeeds."""
+    def write(self, meta: TableMeta, frame: pl.DataFrame) -> TableMeta:
+        """Store `frame` as the new version of `meta`'s table, with `meta` as its sidecar
+        (counting its rows); the previous version stays until this succeeds."""
 
         import polars as pl
 
@@ -171,20 +214,18 @@ class TableDir:
             # read back once: from now on, a file matching its checksum is one that reads
             pl.read_parquet(path)
 
-        return self._commit(table_id, write_rows, {**sidecar, "rows": frame.height})
+        return self._commit(write_rows, replace(meta, rows=frame.height))
 
     def adopt(self, source: TableDir, meta: TableMeta) -> TableMeta:
         """Make a copy of a table kept elsewhere (the snapshot, the last export) the
         current version, byte for byte: its data file keeps its name and its version."""
-        return self._commit(
-            meta.table_id,
-            lambda path: shutil.copyfile(source.tables / meta.data_file, path),
-            dict(meta.raw),
-        )
 
-    def _commit(
-        self, table_id: str, fill: Callable[[Path], object], sidecar: Mapping[str, Any]
-    ) -> TableMeta:
+        def copy(path: Path) -> None:
+            shutil.copyfile(source.tables / meta.data_file, path)
+
+        return self._commit(copy, meta)
+
+    def _commit(self, fill: Callable[[Path], object], meta: TableMeta) -> TableMeta:
         """Write the data file (via `fill`), then the sidecar naming it: both or neither.
 
         On any failure the new data file and temporary files are removed and the
@@ -192,6 +233,7 @@ class TableDir:
         """
         import polars as pl
 
+        table_id = meta.table_id
         self.tables.mkdir(parents=True, exist_ok=True)
         previous = self._current_data_file(table_id)
         data_tmp: Path | None = None
@@ -201,12 +243,17 @@ class TableDir:
             fill(data_tmp)
             digest = file_digest(data_tmp)
             data_file = f"{table_id}.{digest[:12]}.parquet"
-            raw = {**sidecar, "format": FORMAT_VERSION, "data_file": data_file}
-            raw |= {CHECKSUM: digest, SIZE: data_tmp.stat().st_size}
+            meta = replace(
+                meta,
+                format=FORMAT_VERSION,
+                data_file=data_file,
+                data_sha256=digest,
+                data_size=data_tmp.stat().st_size,
+            )
             placed = self.tables / data_file
             os.replace(data_tmp, placed)
             data_tmp = None
-            write_json_atomically(self.sidecar_path(table_id), raw)
+            self.rewrite_meta(meta)
         # polars reports a full disk as its own error (ComputeError), not as OSError
         except (OSError, pl.exceptions.PolarsError) as error:
             for leftover in (data_tmp, placed):
@@ -220,7 +267,7 @@ class TableDir:
                 hint="the previous version is kept",
             ) from None
         self._remove_orphans(table_id, keep=data_file)
-        return TableMeta(table_id, raw)
+        return meta
 
     def unshare(self, data_file: str) -> None:
         """Give a data file its own copy when it is hard-linked elsewhere (a last export
@@ -241,7 +288,7 @@ class TableDir:
             meta = self.meta(table_id)
         except StoreError:
             return None
-        return str(meta.raw.get("data_file")) if meta is not None else None
+        return meta.data_file if meta is not None else None
 
     def _temp_path(self, table_id: str, suffix: str) -> Path:
         handle, name = tempfile.mkstemp(prefix=f".{table_id}.", suffix=suffix, dir=self.tables)
