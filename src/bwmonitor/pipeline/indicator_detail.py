@@ -1,0 +1,89 @@
+"""`catalog show`: one indicator, its definition, source and the periods in the data."""
+
+from __future__ import annotations
+
+from bwmonitor.core.catalog import Catalog, Indicator, Source
+from bwmonitor.core.errors import CbsTableChanged, InvalidInput
+from bwmonitor.core.suggest import did_you_mean
+from bwmonitor.fetch.download import resolve_measure
+from bwmonitor.pipeline.monitor_data import MonitorData
+from bwmonitor.pipeline.results import Definition, IndicatorDetail
+from bwmonitor.store.tables import DataView, describe_origin
+
+
+def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
+    """Everything `catalog show` tells about one indicator."""
+    import polars as pl
+
+    indicator = data.catalog.indicators.get(indicator_id)
+    if indicator is None:
+        raise InvalidInput(
+            f"indicator {indicator_id!r} is not in {data.catalog.path}"
+            f"{did_you_mean(indicator_id, data.catalog.indicators)}",
+            hint="see `bwmonitor catalog list`",
+        )
+    lines = []
+    if indicator.ratio is not None:
+        ratio = indicator.ratio
+        lines.append(f"{ratio.numerator} / {ratio.denominator} × {ratio.scale:g}")
+    else:
+        source = data.catalog.sources[indicator.source or ""]
+        if source.csv_path is not None:
+            lines.append(f"lokaal bestand {source.csv_path}")
+        for label, table_id in source.tables:
+            stored = data.view.table(table_id)
+            where = "niet opgehaald" if stored is None else describe_origin(stored.meta)
+            prefix = f"{label}: " if label else ""
+            measure = indicator.measure_for(label)
+            lines.append(f"{prefix}CBS-tabel {table_id}, {measure} ({where})")
+        if indicator.filters:
+            lines.append(
+                "filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items())
+            )
+    frame = data.observations.frame.filter(pl.col("indicator") == indicator_id)
+    counts = frame.group_by("period").len().sort("period")
+    per_period = dict(zip(counts["period"].to_list(), counts["len"].to_list(), strict=True))
+    return IndicatorDetail(
+        indicator=indicator,
+        theme=data.catalog.themes[indicator.theme].title,
+        source_lines=lines,
+        periods=list(per_period),
+        regions_per_period=per_period,
+        gaps=data.observations.gaps.get(indicator_id, []),
+        definition=definition_of(data.catalog, data.view, indicator),
+    )
+
+
+def definition_of(catalog: Catalog, view: DataView, indicator: Indicator) -> Definition | None:
+    """CBS's Description of the indicator's measure, from the newest stored table that
+    has one; else the catalogue's own `definition`; None when neither exists.
+
+    CBS's text wins: it is what the figure means, and a fetch keeps it current.
+    """
+    source = catalog.sources.get(indicator.source or "")
+    if indicator.ratio is None and source is not None:
+        for label, table_id in reversed(source.tables):
+            description = _cbs_description(view, table_id, indicator.measure_for(label), source)
+            if description:
+                return Definition(_paragraphs(description), f"CBS, tabel {table_id}")
+    if indicator.definition:
+        return Definition(_paragraphs(indicator.definition), indicator.definition_source or "")
+    return None
+
+
+def _cbs_description(view: DataView, table_id: str, measure: str | None, source: Source) -> str:
+    stored = view.table(table_id)
+    if stored is None or measure is None:
+        return ""
+    measures = stored.meta.measures
+    try:
+        key = resolve_measure(measure, measures, table_id, source.is_series)
+    except CbsTableChanged:
+        return ""
+    return str(measures[key].get("description") or "").strip()
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    """The text's lines, spaces collapsed: CBS breaks its Descriptions with \r\n, also
+    after a heading ('Participatiewet'), so a line stays a line."""
+    return tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
