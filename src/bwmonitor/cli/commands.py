@@ -19,10 +19,11 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
+from bwmonitor.api import Monitor
 from bwmonitor.cli import render
 from bwmonitor.core.errors import (
     EXIT_ERROR,
@@ -40,9 +41,6 @@ from bwmonitor.core.settings import (
     ENV_FETCH_DEADLINE,
     ENV_LOG_FILE,
 )
-
-if TYPE_CHECKING:
-    from bwmonitor.api import Monitor
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success; 1 error (one clear message); 2 invalid input "
@@ -203,8 +201,6 @@ def reports_errors(command: F) -> F:
 
 
 def _monitor(data_dir: Path | None, catalog: Path | None, deadline: float | None = None) -> Monitor:
-    from bwmonitor.api import Monitor
-
     return Monitor(catalog=catalog, data_dir=data_dir, fetch_deadline=deadline)
 
 
@@ -317,7 +313,9 @@ def compare(
     """
     from bwmonitor.cli import render_comparison
 
-    result = _monitor(data_dir, catalog).comparison(region, benchmark, year, theme, indicator)
+    result = _monitor(data_dir, catalog).comparison(
+        region, benchmarks=benchmark, year=year, theme=theme, indicator=indicator
+    )
     render_comparison.comparison(result.comparison, result.data_used, fmt.value, excel=excel)
 
 
@@ -375,7 +373,9 @@ def export(
 
     The same data gives byte-identical files; a failed export leaves the previous one.
     """
-    result = _monitor(data_dir, catalog).export(out, fmt.value, charts, region, excel)
+    result = _monitor(data_dir, catalog).export(
+        out, format=fmt.value, charts=charts, regions=region, excel=excel
+    )
     if not quiet:
         render.export_summary(result.folder, result.files, result.data_used)
 
@@ -422,7 +422,14 @@ def update(
     monitor = _monitor(data_dir, catalog, deadline)
     with render.fetch_progress(enabled=not quiet) as progress:
         result = monitor.update(
-            out, fmt.value, charts, region, excel, force, log_file=log_file, progress=progress
+            out,
+            format=fmt.value,
+            charts=charts,
+            regions=region,
+            excel=excel,
+            force=force,
+            log_file=log_file,
+            progress=progress,
         )
     if not quiet:
         render.fetch_summary(result.fetch)

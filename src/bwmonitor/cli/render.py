@@ -162,6 +162,26 @@ AGGREGATION_TEXT = {
 }
 
 
+def _source_lines(detail: IndicatorDetail) -> list[str]:
+    """Where an indicator's figures come from: a ratio, a local file, CBS tables."""
+    from bwmonitor.store.tables import describe_origin
+
+    indicator = detail.indicator
+    if indicator.ratio is not None:
+        ratio = indicator.ratio
+        return [f"{ratio.numerator} / {ratio.denominator} × {ratio.scale:g}"]
+    lines = []
+    if detail.csv_path is not None:
+        lines.append(f"lokaal bestand {detail.csv_path}")
+    for table in detail.tables:
+        where = "niet opgehaald" if table.stored is None else describe_origin(table.stored.meta)
+        prefix = f"{table.label}: " if table.label else ""
+        lines.append(f"{prefix}CBS-tabel {table.table_id}, {table.measure} ({where})")
+    if indicator.filters:
+        lines.append("filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items()))
+    return lines
+
+
 def indicator_detail(detail: IndicatorDetail) -> None:
     ind = detail.indicator
     _out(f"{ind.id}: {ind.title}")
@@ -175,7 +195,7 @@ def indicator_detail(detail: IndicatorDetail) -> None:
     _out(f"  thema:        {detail.theme}")
     _out(f"  eenheid:      {ind.unit or '-'} ({ind.decimals} decimalen)")
     _out(f"  beter:        {ind.better.value}")
-    for i, line in enumerate(detail.source_lines):
+    for i, line in enumerate(_source_lines(detail)):
         _out(f"  {'bron:' if i == 0 else '':<13} {line}")
     aggregation = AGGREGATION_TEXT[ind.aggregate]
     if ind.weight:

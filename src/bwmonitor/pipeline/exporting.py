@@ -28,7 +28,6 @@ def export_monitor(
     charts: bool = True,
     regions: list[str] | None = None,
     excel: bool = False,
-    today: date | None = None,
 ) -> ExportResult:
     """The workbook (or CSV/Parquet) and charts, in a dated folder under `out` written as
     a whole; the same data gives the same bytes. `regions` are the overview's and the
@@ -39,7 +38,7 @@ def export_monitor(
 
     data = monitor_data(settings)
     focus = [r.code for r in resolve_regions(data.registry, regions or [])]
-    target = export_folder(out, today)
+    target = export_folder(out)
     with staged_folder(target) as staging:
         used = write_monitor_files(staging, data, fmt, charts, focus, excel)
     return exported(target, data.view, used)

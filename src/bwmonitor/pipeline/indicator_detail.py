@@ -7,8 +7,8 @@ from bwmonitor.core.errors import CbsTableChanged, InvalidInput
 from bwmonitor.core.suggest import did_you_mean
 from bwmonitor.fetch.download import resolve_measure
 from bwmonitor.pipeline.monitor_data import MonitorData
-from bwmonitor.pipeline.results import Definition, IndicatorDetail
-from bwmonitor.store.tables import DataView, describe_origin
+from bwmonitor.pipeline.results import Definition, IndicatorDetail, SourceTable
+from bwmonitor.store.tables import DataView
 
 
 def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
@@ -22,31 +22,19 @@ def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
             f"{did_you_mean(indicator_id, data.catalog.indicators)}",
             hint="see `bwmonitor catalog list`",
         )
-    lines = []
-    if indicator.ratio is not None:
-        ratio = indicator.ratio
-        lines.append(f"{ratio.numerator} / {ratio.denominator} × {ratio.scale:g}")
-    else:
-        source = data.catalog.sources[indicator.source or ""]
-        if source.csv_path is not None:
-            lines.append(f"lokaal bestand {source.csv_path}")
-        for label, table_id in source.tables:
-            stored = data.view.table(table_id)
-            where = "niet opgehaald" if stored is None else describe_origin(stored.meta)
-            prefix = f"{label}: " if label else ""
-            measure = indicator.measure_for(label)
-            lines.append(f"{prefix}CBS-tabel {table_id}, {measure} ({where})")
-        if indicator.filters:
-            lines.append(
-                "filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items())
-            )
+    source = None if indicator.ratio is not None else data.catalog.sources[indicator.source or ""]
+    tables = [
+        SourceTable(label, table_id, indicator.measure_for(label), data.view.table(table_id))
+        for label, table_id in (source.tables if source is not None else ())
+    ]
     frame = data.observations.frame.filter(pl.col("indicator") == indicator_id)
     counts = frame.group_by("period").len().sort("period")
     per_period = dict(zip(counts["period"].to_list(), counts["len"].to_list(), strict=True))
     return IndicatorDetail(
         indicator=indicator,
         theme=data.catalog.themes[indicator.theme].title,
-        source_lines=lines,
+        csv_path=source.csv_path if source is not None else None,
+        tables=tables,
         periods=list(per_period),
         regions_per_period=per_period,
         gaps=data.observations.gaps.get(indicator_id, []),

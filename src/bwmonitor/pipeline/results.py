@@ -32,13 +32,25 @@ class Definition:
     source: str  #: "CBS, tabel 84799NED", or the catalogue's definition_source
 
 
+@dataclass(frozen=True, slots=True)
+class SourceTable:
+    """A CBS table an indicator reads, the measure it reads there, and the version at
+    hand (None: neither fetched nor in the snapshot)."""
+
+    label: str  #: the year of a table series; "" for a single table
+    table_id: str
+    measure: str | None
+    stored: StoredTable | None
+
+
 @dataclass
 class IndicatorDetail:
     """Everything `catalog show` tells about one indicator."""
 
     indicator: Indicator
     theme: str
-    source_lines: list[str]
+    csv_path: Path | None  #: a local CSV source
+    tables: list[SourceTable]  #: empty for a ratio of two indicators
     periods: list[str]  #: periods with a value for at least one region
     regions_per_period: dict[str, int]
     gaps: list[str]
