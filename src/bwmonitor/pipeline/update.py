@@ -69,6 +69,8 @@ NOT_EXPORTED = "nothing exported; the last export stays in place"
 
 @dataclass
 class ExportSettings:
+    """What update exports: the options of `bwmonitor export`."""
+
     out: Path | None = None
     fmt: str = "xlsx"
     charts: bool = True
