@@ -280,12 +280,12 @@ def worker(args: argparse.Namespace) -> int:
 
     else:
         from bwmonitor.core.settings import resolve
-        from bwmonitor.pipeline import monitor as pipeline
+        from bwmonitor.pipeline.comparing import compare_regions
 
-        settings = resolve(data_dir=data_dir, catalog=catalog, quiet=True)
+        settings = resolve(data_dir=data_dir, catalog=catalog)
 
         def run(region: str) -> Any:
-            result = pipeline.compare_regions(settings, [region], ["drenthe", "nederland"])
+            result = compare_regions(settings, [region], ["drenthe", "nederland"])
             return len(result.comparison.records)
 
     out: dict[str, Any] = {"seconds": {}, "records": {}}

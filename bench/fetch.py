@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         starts = {
             "bwmonitor": startup([sys.executable, "-m", "bwmonitor", "--help"], env),
             "imports": startup(
-                [sys.executable, "-c", "import bwmonitor.cli, bwmonitor.pipeline.monitor, polars"],
+                [sys.executable, "-c", "import bwmonitor.cli, bwmonitor.pipeline.fetching, polars"],
                 env,
             ),
             "cbsodata": startup([sys.executable, "-c", "import cbsodata"], env),

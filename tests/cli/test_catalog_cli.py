@@ -146,10 +146,10 @@ def test_example_catalogue_with_local_csv_gives_the_published_figures(tmp_path: 
     )
     assert code == 0, err
     from bwmonitor.core.settings import resolve
-    from bwmonitor.pipeline import monitor as pipeline
+    from bwmonitor.pipeline.monitor_data import monitor_data
 
     settings = resolve(data_dir=tmp_path, catalog=EXAMPLE / "indicators-met-eigen-cijfers.toml")
-    frame = pipeline.monitor_data(settings).observations.frame
+    frame = monitor_data(settings).observations.frame
     own = {
         r["region"]: r["value"]
         for r in frame.filter(frame["indicator"] == "vrijwilligerswerk_2023").iter_rows(named=True)

@@ -46,7 +46,7 @@ def test_an_ambiguous_stem_names_the_choices_with_their_titles() -> None:
 def test_catalog_check_reports_an_ambiguous_stem_as_a_problem() -> None:
     """`catalog check` on a stored table where the stem fits two keys: a problem, no crash."""
     catalog = parse(CATALOG, "test.toml", base=None)
-    meta = TableMeta(
+    meta = TableMeta.from_json(
         "03759ned",
         {
             "dimensions": {},

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from bwmonitor.core.settings import resolve
+from bwmonitor.pipeline.results import UpdateResult
 from bwmonitor.pipeline.runlog import RunLog, new_run_id
-from bwmonitor.pipeline.update import ExportSettings, UpdateResult, update
+from bwmonitor.pipeline.update import ExportSettings, update
 from bwmonitor.store import baseline
 from bwmonitor.store.lock import store_lock
 from tests.conftest import Project

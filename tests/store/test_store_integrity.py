@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from bwmonitor.core.settings import resolve
-from bwmonitor.pipeline import monitor as pipeline
+from bwmonitor.pipeline.fetching import fetch
 from bwmonitor.store import baseline
 from bwmonitor.store.tables import TableDir, TableMeta
 from tests.conftest import Project
@@ -276,7 +276,7 @@ def test_compare_sees_one_version_while_fetch_commits_a_new_one(
         found = real_meta(self, table_id)
         if table_id == POPULATION and not committed:
             committed = True  # fetch itself reads sidecars too: commit once
-            report = pipeline.fetch(resolve())
+            report = fetch(resolve())
             assert [o.status for o in report.outcomes if o.table_id == POPULATION] == ["updated"]
         return found
 

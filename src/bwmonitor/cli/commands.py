@@ -1,4 +1,5 @@
-"""The command line: options -> one pipeline call -> render. Errors -> exit codes, here only.
+"""The command line: options -> one API call (bwmonitor.api.Monitor) -> render. Errors ->
+exit codes, here only.
 
 Exit codes: 0 success; 1 an error reported as one clear message; 2 invalid input (usage,
 unknown region or table, invalid catalogue); 75 temporary failure worth retrying later
@@ -22,6 +23,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from bwmonitor.api import Monitor
 from bwmonitor.cli import render
 from bwmonitor.core.errors import (
     EXIT_ERROR,
@@ -38,8 +40,6 @@ from bwmonitor.core.settings import (
     ENV_DATA_DIR,
     ENV_FETCH_DEADLINE,
     ENV_LOG_FILE,
-    Settings,
-    resolve,
 )
 
 EXIT_CODES_HELP = (
@@ -200,13 +200,8 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _settings(
-    data_dir: Path | None,
-    catalog: Path | None,
-    quiet: bool = False,
-    deadline: float | None = None,
-) -> Settings:
-    return resolve(data_dir=data_dir, catalog=catalog, quiet=quiet, fetch_deadline=deadline)
+def _monitor(data_dir: Path | None, catalog: Path | None, deadline: float | None = None) -> Monitor:
+    return Monitor(catalog=catalog, data_dir=data_dir, fetch_deadline=deadline)
 
 
 @app.command()
@@ -227,11 +222,9 @@ def fetch(
     Exit 75 when CBS could not be reached or the deadline passed; Ctrl-C (130) and
     SIGTERM (143) stop at once, committing nothing more.
     """
-    from bwmonitor.pipeline import monitor as pipeline
-
-    settings = _settings(data_dir, catalog, quiet, deadline)
-    with render.fetch_progress(enabled=not quiet) as (on_start, on_done):
-        report = pipeline.fetch(settings, force=force, on_start=on_start, on_table_done=on_done)
+    monitor = _monitor(data_dir, catalog, deadline)
+    with render.fetch_progress(enabled=not quiet) as progress:
+        report = monitor.fetch(force=force, progress=progress)
     if not quiet:
         render.fetch_summary(report)
     for message in report.warnings if not quiet else ():
@@ -249,9 +242,7 @@ def fetch(
 def tables(catalog: CatalogOption = None, data_dir: DataDirOption = None) -> None:
     """List the CBS tables the catalogue reads (every year of a series) and where each
     comes from: fetched into the store, the shipped snapshot, or not fetched yet."""
-    from bwmonitor.pipeline import monitor as pipeline
-
-    render.tables(pipeline.tables_in_use(_settings(data_dir, catalog)))
+    render.tables(_monitor(data_dir, catalog).tables())
 
 
 @app.command()
@@ -269,11 +260,7 @@ def show(
     data_dir: DataDirOption = None,
 ) -> None:
     """Show a stored table's values for Drenthe's municipalities, COROP regions, province and NL."""
-    from bwmonitor.pipeline import monitor as pipeline
-    from bwmonitor.store import views
-
-    view = pipeline.data_view(_settings(data_dir, None))
-    render.extract(views.extract_drenthe(view, table, measure or (), period))
+    render.extract(_monitor(data_dir, None).extract(table, measure or (), period))
 
 
 class OutputFormat(StrEnum):
@@ -325,15 +312,9 @@ def compare(
     marked. See docs/compare.md for the rules and the JSON/CSV fields.
     """
     from bwmonitor.cli import render_comparison
-    from bwmonitor.pipeline import monitor as pipeline
 
-    result = pipeline.compare_regions(
-        _settings(data_dir, catalog),
-        regions=region,
-        benchmarks=benchmark or ["drenthe", "nederland"],
-        year=year,
-        themes=theme,
-        indicators=indicator,
+    result = _monitor(data_dir, catalog).comparison(
+        region, benchmarks=benchmark, year=year, theme=theme, indicator=indicator
     )
     render_comparison.comparison(result.comparison, result.data_used, fmt.value, excel=excel)
 
@@ -392,15 +373,8 @@ def export(
 
     The same data gives byte-identical files; a failed export leaves the previous one.
     """
-    from bwmonitor.pipeline import monitor as pipeline
-
-    result = pipeline.export_monitor(
-        _settings(data_dir, catalog, quiet),
-        out=out,
-        fmt=fmt.value,
-        charts=charts,
-        regions=region,
-        excel=excel,
+    result = _monitor(data_dir, catalog).export(
+        out, format=fmt.value, charts=charts, regions=region, excel=excel
     )
     if not quiet:
         render.export_summary(result.folder, result.files, result.data_used)
@@ -445,27 +419,24 @@ def update(
     invalid input; 75 retry later (CBS unreachable, the fetch deadline passed, another
     run holds the lock); 130 Ctrl-C; 143 SIGTERM. See docs/update.md.
     """
-    from bwmonitor.pipeline.runlog import RunLog, new_run_id
-    from bwmonitor.pipeline.update import ExportSettings, stale_error
-    from bwmonitor.pipeline.update import update as run_update
-
-    settings = _settings(data_dir, catalog, quiet, deadline)
-    export_settings = ExportSettings(
-        out=out, fmt=fmt.value, charts=charts, regions=region, excel=excel
-    )
-    with (
-        RunLog(log_file, new_run_id()) as log,
-        render.fetch_progress(enabled=not quiet) as (on_start, on_done),
-    ):
-        result = run_update(
-            settings, log, export_settings, force, on_start=on_start, on_table_done=on_done
+    monitor = _monitor(data_dir, catalog, deadline)
+    with render.fetch_progress(enabled=not quiet) as progress:
+        result = monitor.update(
+            out,
+            format=fmt.value,
+            charts=charts,
+            regions=region,
+            excel=excel,
+            force=force,
+            log_file=log_file,
+            progress=progress,
         )
     if not quiet:
         render.fetch_summary(result.fetch)
         for message in result.fetch.warnings:
             render.warning(message)
         render.update_summary(result)
-    stale = stale_error(result)  # exported, but a table kept its last good version
+    stale = result.stale_error()  # exported, but a table kept its last good version
     if stale is not None:
         raise stale
 
@@ -498,9 +469,7 @@ def catalog_check(
     snapshot: measures present in each table, dimension codes that exist, units. A
     table in neither gets a notice; --online checks every table against CBS itself.
     """
-    from bwmonitor.pipeline import monitor as pipeline
-
-    loaded, report = pipeline.check_catalog(_settings(data_dir, catalog), online=online)
+    loaded, report = _monitor(data_dir, catalog).check_catalog(online=online)
     render.catalog_ok(loaded, report)
 
 
@@ -508,9 +477,7 @@ def catalog_check(
 @reports_errors
 def catalog_list(catalog: CatalogOption = None) -> None:
     """List the catalogue's indicators by theme: id, title, unit, source, aggregation."""
-    from bwmonitor.pipeline import monitor as pipeline
-
-    render.catalog_list(pipeline.load_catalog(_settings(None, catalog)))
+    render.catalog_list(_monitor(None, catalog).load_catalog())
 
 
 @catalog_app.command("show")
@@ -521,10 +488,7 @@ def catalog_show(
     data_dir: DataDirOption = None,
 ) -> None:
     """One indicator: its definition, source, aggregation, and the periods in the data."""
-    from bwmonitor.pipeline import monitor as pipeline
-
-    data = pipeline.monitor_data(_settings(data_dir, catalog))
-    render.indicator_detail(pipeline.indicator_detail(data, indicator))
+    render.indicator_detail(_monitor(data_dir, catalog).indicator(indicator))
 
 
 @app.command()
@@ -537,13 +501,7 @@ def regions(
     data_dir: DataDirOption = None,
 ) -> None:
     """Known regions: code, name, level, member municipalities and aliases."""
-    from bwmonitor.pipeline import monitor as pipeline
-
-    settings = _settings(data_dir, catalog)
-    registry = pipeline.region_registry(
-        pipeline.load_catalog(settings), pipeline.data_view(settings)
-    )
-    render.regions(registry, all_municipalities)
+    render.regions(_monitor(data_dir, catalog).regions(all_municipalities))
 
 
 def main() -> None:

@@ -11,15 +11,16 @@ from rich.console import Console
 from rich.text import Text
 
 from bwmonitor.cli.terminal_layout import Column, Row, print_rows
+from bwmonitor.core.catalog import Aggregation
 from bwmonitor.core.errors import BwmonitorError, CatalogInvalid, FetchFailed, StaleTables
 from bwmonitor.core.formatting import dutch_number
 
 if TYPE_CHECKING:
     from bwmonitor.compute.catalog_checks import MetadataReport
     from bwmonitor.core.catalog import Catalog
-    from bwmonitor.core.regions import RegionRegistry
-    from bwmonitor.pipeline.monitor import FetchReport, IndicatorDetail, TableInUse, TableOutcome
-    from bwmonitor.pipeline.update import UpdateResult
+    from bwmonitor.core.regions import Region
+    from bwmonitor.fetch.report import FetchEvent, FetchReport
+    from bwmonitor.pipeline.results import IndicatorDetail, TableInUse, UpdateResult
     from bwmonitor.store.views import TableExtract
 
 stdout = Console(highlight=False)
@@ -51,18 +52,18 @@ def warning(text: str) -> None:
 
 
 @contextmanager
-def fetch_progress(
-    enabled: bool,
-) -> Iterator[tuple[Callable[[list[str]], None], Callable[[TableOutcome], None]]]:
-    """Hooks for pipeline.fetch drawing a progress bar on stderr (when enabled), and
-    saying, as each table is done, when its stored copy was damaged and repaired."""
+def fetch_progress(enabled: bool) -> Iterator[Callable[[FetchEvent], None]]:
+    """A receiver of a fetch's events drawing a progress bar on stderr (when enabled),
+    and saying, as each table is done, when its stored copy was damaged and repaired."""
+    from bwmonitor.fetch.report import FetchStarted
 
-    def notices(outcome: TableOutcome) -> None:
-        for line in outcome.notices if enabled else ():
-            message(line)
+    def notices(event: FetchEvent) -> None:
+        if enabled and not isinstance(event, FetchStarted):
+            for line in event.notices:
+                message(line)
 
     if not enabled or not stderr.is_terminal:
-        yield (lambda ids: None), notices
+        yield notices
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -71,14 +72,14 @@ def fetch_progress(
     ) as bar:
         task = bar.add_task("CBS StatLine", total=None)
 
-        def start(table_ids: list[str]) -> None:
-            bar.update(task, total=len(table_ids))
+        def show(event: FetchEvent) -> None:
+            if isinstance(event, FetchStarted):
+                bar.update(task, total=len(event.table_ids))
+                return
+            bar.update(task, advance=1, description=f"{event.table_id} {event.status}")
+            notices(event)
 
-        def done(outcome: TableOutcome) -> None:
-            bar.update(task, advance=1, description=f"{outcome.table_id} {outcome.status}")
-            notices(outcome)
-
-        yield start, done
+        yield show
 
 
 def fetch_summary(report: FetchReport) -> None:
@@ -153,6 +154,34 @@ def catalog_list(catalog: Catalog) -> None:
     print_rows(f"Indicatoren: {catalog.title}", columns, rows, stdout)
 
 
+AGGREGATION_TEXT = {
+    Aggregation.SUM: "som van de gemeenten",
+    Aggregation.RATIO: "som van de tellers / som van de noemers",
+    Aggregation.WEIGHTED_MEAN: "gewogen gemiddelde van de gemeenten",
+    Aggregation.NONE: "geen: alleen waarden die de bron zelf publiceert",
+}
+
+
+def _source_lines(detail: IndicatorDetail) -> list[str]:
+    """Where an indicator's figures come from: a ratio, a local file, CBS tables."""
+    from bwmonitor.store.tables import describe_origin
+
+    indicator = detail.indicator
+    if indicator.ratio is not None:
+        ratio = indicator.ratio
+        return [f"{ratio.numerator} / {ratio.denominator} × {ratio.scale:g}"]
+    lines = []
+    if detail.csv_path is not None:
+        lines.append(f"lokaal bestand {detail.csv_path}")
+    for table in detail.tables:
+        where = "niet opgehaald" if table.stored is None else describe_origin(table.stored.meta)
+        prefix = f"{table.label}: " if table.label else ""
+        lines.append(f"{prefix}CBS-tabel {table.table_id}, {table.measure} ({where})")
+    if indicator.filters:
+        lines.append("filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items()))
+    return lines
+
+
 def indicator_detail(detail: IndicatorDetail) -> None:
     ind = detail.indicator
     _out(f"{ind.id}: {ind.title}")
@@ -166,9 +195,12 @@ def indicator_detail(detail: IndicatorDetail) -> None:
     _out(f"  thema:        {detail.theme}")
     _out(f"  eenheid:      {ind.unit or '-'} ({ind.decimals} decimalen)")
     _out(f"  beter:        {ind.better.value}")
-    for i, line in enumerate(detail.source_lines):
+    for i, line in enumerate(_source_lines(detail)):
         _out(f"  {'bron:' if i == 0 else '':<13} {line}")
-    _out(f"  aggregatie:   {detail.aggregation}")
+    aggregation = AGGREGATION_TEXT[ind.aggregate]
+    if ind.weight:
+        aggregation += f" (gewicht: {ind.weight})"
+    _out(f"  aggregatie:   {aggregation}")
     if ind.footnote:
         _out(f"  voetnoot:     {ind.footnote}")
     if detail.periods:
@@ -180,10 +212,8 @@ def indicator_detail(detail: IndicatorDetail) -> None:
         _out(f"  ontbreekt:    {gap}")
 
 
-def regions(registry: RegionRegistry, all_municipalities: bool) -> None:
+def regions(known: Sequence[Region]) -> None:
     """Known regions; a table when it fits the terminal, else one block each."""
-    from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES, Level
-
     columns = [_text_column(name) for name in ("code", "naam", "niveau", "gemeenten", "aliassen")]
     rows = [
         _row(
@@ -195,10 +225,7 @@ def regions(registry: RegionRegistry, all_municipalities: bool) -> None:
                 ", ".join(region.aliases),
             )
         )
-        for region in registry.regions.values()
-        if region.level is not Level.MUNICIPALITY
-        or all_municipalities
-        or region.code in DRENTHE_MUNICIPALITIES
+        for region in known
     ]
     print_rows("Regio's", columns, rows, stdout)
 

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
-from bwmonitor.compute.comparison import Comparison
+from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
 from bwmonitor.core.regions import Level
@@ -45,23 +45,23 @@ def comparison(
         _table(result, data_used, console)
 
 
-def to_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2)
+def to_json(records: list[ComparisonRow]) -> str:
+    return json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=2)
 
 
-def flat(record: dict[str, Any]) -> dict[str, Any]:
+def flat(record: ComparisonRow) -> dict[str, Any]:
     """A record with its benchmarks as columns: benchmark_PV22, difference_PV22 and
     share_PV22 (one of the two is empty: counts have a share, other indicators a
     difference), ..."""
-    row = {k: v for k, v in record.items() if k != "benchmarks"}
-    for benchmark in record["benchmarks"]:
-        row[f"benchmark_{benchmark['region']}"] = benchmark["value"]
-        row[f"difference_{benchmark['region']}"] = benchmark.get("difference")
-        row[f"share_{benchmark['region']}"] = benchmark.get("share")
+    row = {k: v for k, v in record.as_json().items() if k != "benchmarks"}
+    for benchmark in record.benchmarks:
+        row[f"benchmark_{benchmark.region}"] = benchmark.value
+        row[f"difference_{benchmark.region}"] = benchmark.difference
+        row[f"share_{benchmark.region}"] = benchmark.share
     return row
 
 
-def to_csv(records: list[dict[str, Any]], excel: bool = False) -> str:
+def to_csv(records: list[ComparisonRow], excel: bool = False) -> str:
     """Comma-separated, text quoted and numbers bare; text a spreadsheet would run as a
     formula gets a leading ' (docs/data.md). `excel`: for Dutch Excel, `;`, decimal
     comma and a byte order mark."""
@@ -79,47 +79,47 @@ def to_csv(records: list[dict[str, Any]], excel: bool = False) -> str:
     return buffer.getvalue()
 
 
-def _quantity(record: dict[str, Any]) -> Quantity:
+def _quantity(record: ComparisonRow) -> Quantity:
     """The unit model of a record, from its unit, scale and decimals."""
-    return Quantity(Unit(record["unit"], record["scale"]), record["decimals"])
+    return Quantity(Unit(record.unit, record.scale), record.decimals)
 
 
 def _value_text(
-    value: float | None, record: dict[str, Any], status: str | None, computed: bool
+    value: float | None, record: ComparisonRow, status: str | None, computed: bool
 ) -> Text:
     text = _quantity(record).text(value)
     text += marks(status, computed and value is not None)
     return Text(text)
 
 
-def _against_benchmark_text(record: dict[str, Any], benchmark: dict[str, Any]) -> Text | None:
+def _against_benchmark_text(record: ComparisonRow, benchmark: BenchmarkValue) -> Text | None:
     """'(+2,1 %-punt)' with a benchmark's value; for counts the region's share of the
     benchmark instead ('(21,6% van Drenthe)'); None when there is neither."""
-    if benchmark.get("share") is not None:
-        return Text(f"({dutch_number(benchmark['share'], 1)}% van {benchmark['region_name']})")
-    if benchmark.get("difference") is not None:
-        return Text(f"({_quantity(record).text(benchmark['difference'], difference=True)})")
+    if benchmark.share is not None:
+        return Text(f"({dutch_number(benchmark.share, 1)}% van {benchmark.region_name})")
+    if benchmark.difference is not None:
+        return Text(f"({_quantity(record).text(benchmark.difference, difference=True)})")
     return None
 
 
-def _position_cells(record: dict[str, Any]) -> list[Text]:
-    rank = record["rank_drenthe"]
-    quartile = record["quartile_nl"]
-    style = "" if record["better"] == "neutral" else QUARTILE_STYLE.get(quartile or 0, "")
+def _position_cells(record: ComparisonRow) -> list[Text]:
+    rank = record.rank_drenthe
+    quartile = record.quartile_nl
+    style = "" if record.better == "neutral" else QUARTILE_STYLE.get(quartile or 0, "")
     return [
-        Text(f"{rank} van {record['rank_of']}" if rank else ""),
-        Text(record["quartile_label"] or "", style=style),
+        Text(f"{rank} van {record.rank_of}" if rank else ""),
+        Text(record.quartile_label or "", style=style),
     ]
 
 
-def _trend_cell(record: dict[str, Any]) -> Text:
+def _trend_cell(record: ComparisonRow) -> Text:
     """'▼ beter 2016–2020': the arrow the movement, word and colour the judgement; a
     neutral indicator's word is its movement, in grey."""
-    movement, judgement = record["trend_movement"], record["trend_judgement"]
+    movement, judgement = record.trend_movement, record.trend_judgement
     if movement is None:
         return Text("")
     word = judgement or movement
-    label = f"{TREND_ARROW[movement]} {word} {record['trend_from']}–{record['trend_to']}"
+    label = f"{TREND_ARROW[movement]} {word} {record.trend_from}–{record.trend_to}"
     return Text(label, style=JUDGEMENT_STYLE.get(judgement or "", NO_JUDGEMENT_STYLE))
 
 
@@ -146,25 +146,23 @@ def _rows(result: Comparison) -> list[Row]:
     difference), in the order of `_columns`."""
     single = len(result.regions) == 1
     municipality = single and result.regions[0].level is Level.MUNICIPALITY
-    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    by_indicator: dict[str, list[ComparisonRow]] = {}
     for record in result.records:
-        by_indicator.setdefault(record["indicator"], []).append(record)
+        by_indicator.setdefault(record.indicator, []).append(record)
     rows = []
     for records in by_indicator.values():
         first = records[0]
-        cells: list[Cell] = [(Text(first["title"]),), (Text(first["period"] or ""),)]
-        cells += [(_value_text(r["value"], r, r["status"], r["computed"]),) for r in records]
-        for benchmark in first["benchmarks"]:
-            value = _value_text(
-                benchmark["value"], first, benchmark["status"], benchmark["computed"]
-            )
+        cells: list[Cell] = [(Text(first.title),), (Text(first.period or ""),)]
+        cells += [(_value_text(r.value, r, r.status, r.computed),) for r in records]
+        for benchmark in first.benchmarks:
+            value = _value_text(benchmark.value, first, benchmark.status, benchmark.computed)
             difference = _against_benchmark_text(first, benchmark) if single else None
             cells.append((value,) if difference is None else (value, difference))
         if municipality:
             cells += [(cell,) for cell in _position_cells(first)]
         if single:
             cells.append((_trend_cell(first),))
-        rows.append(Row(first["theme"], cells))
+        rows.append(Row(first.theme, cells))
     return rows
 
 
@@ -176,25 +174,25 @@ def _table(result: Comparison, data_used: list[str], console: Console) -> None:
     _notes(result.records, data_used, console)
 
 
-def _notes(records: Iterable[dict[str, Any]], data_used: list[str], console: Console) -> None:
+def _notes(records: Iterable[ComparisonRow], data_used: list[str], console: Console) -> None:
     records = list(records)
     missing: dict[str, list[str]] = {}
     for record in records:
-        if record["value"] is None and record["reason"]:
+        if record.value is None and record.reason:
             # the reason's first clause groups; the details are in --format json
-            key = record["reason"].split(":")[0]
-            missing.setdefault(key, []).append(f"{record['title']} ({record['region_name']})")
+            key = record.reason.split(":")[0]
+            missing.setdefault(key, []).append(f"{record.title} ({record.region_name})")
     for reason, entries in missing.items():
         _line(console, f"Geen waarde, {reason}: {'; '.join(entries)}.")
     legend = [f"{COMPUTED_MARK} berekend door bwmonitor uit cijfers van CBS (regel: --format json)"]
-    if any(marker(r["status"]) for r in records):
+    if any(marker(r.status) for r in records):
         legend.append(MARKER_LEGEND)
-    if any(r["quartile_nl"] and r["better"] != "neutral" for r in records):
+    if any(r.quartile_nl and r.better != "neutral" for r in records):
         legend.append(
             "rang 1 = beste van de 12 Drentse gemeenten; 1e kwart = beste kwart van "
             "alle Nederlandse gemeenten"
         )
-    if any(r["quartile_nl"] and r["better"] == "neutral" for r in records):
+    if any(r.quartile_nl and r.better == "neutral" for r in records):
         legend.append(
             "hoogste/laagste kwart: positie onder alle Nederlandse gemeenten bij een "
             "indicator zonder beter of slechter"

@@ -38,8 +38,79 @@ STABLE_WITHIN = 0.02  # a change under 2% of the starting value counts as stable
 
 
 @dataclass(frozen=True, slots=True)
+class BenchmarkValue:
+    """A benchmark's figure next to a row's, and how the row's value compares with it:
+    for counts by `share` (the value as a % of the benchmark's), else by `difference`
+    (value - benchmark, unrounded); the other one is None."""
+
+    region: str
+    region_name: str
+    value: float | None
+    status: str | None
+    source: str | None
+    computed: bool
+    by_share: bool  #: a count: compared by share
+    difference: float | None = None
+    share: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The record of `compare --format json`: only the comparison that applies."""
+        against = {"share": self.share} if self.by_share else {"difference": self.difference}
+        return {
+            "region": self.region,
+            "region_name": self.region_name,
+            "value": self.value,
+            "status": self.status,
+            "source": self.source,
+            "computed": self.computed,
+            **against,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """One indicator for one region: its value in the shown year, the benchmarks, its
+    position among municipalities and its trend. The fields are those of
+    `compare --format json`, in that order."""
+
+    indicator: str
+    title: str
+    theme: str  #: the theme's title
+    unit: str  #: CBS's value stays as it is: value × scale is the amount in unit (units.py)
+    scale: int
+    decimals: int
+    better: str  #: "higher", "lower" or "neutral"
+    region: str
+    region_name: str
+    period: str | None  #: the shown year, '2020'; None: no region shown has a figure
+    value: float | None
+    status: str | None
+    source: str | None
+    computed: bool
+    rule: str | None
+    reason: str | None  #: why there is no value, in the analyst's words
+    benchmarks: tuple[BenchmarkValue, ...]
+    rank_drenthe: int | None
+    rank_of: int | None
+    quartile_nl: int | None
+    quartile_of: int | None
+    quartile_label: str | None
+    trend_movement: str | None
+    trend_judgement: str | None
+    trend_from: str | None
+    trend_to: str | None
+    trend_change: float | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The record of `compare --format json`."""
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        record["benchmarks"] = [b.as_json() for b in self.benchmarks]
+        return record
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
-    records: list[dict[str, Any]]
+    records: list[ComparisonRow]
     regions: list[Region]
     benchmarks: list[Region]
     indicators: list[Indicator]
@@ -288,53 +359,53 @@ def _record(
     gaps: list[str],
     weight_missing: bool,
     has_data: bool,
-) -> dict[str, Any]:
+) -> ComparisonRow:
     value = row["value"] if row else None
-    record: dict[str, Any] = {
-        "indicator": indicator.id,
-        "title": indicator.title,
-        "theme": catalog.themes[indicator.theme].title,
-        # CBS's value stays as it is: value × scale is the amount in unit (units.py)
-        "unit": indicator.quantity.unit.name,
-        "scale": indicator.quantity.unit.scale,
-        "decimals": indicator.decimals,
-        "better": indicator.better.value,
-        "region": region.code,
-        "region_name": region.name,
-        "period": period[:4] if period else None,
-        "value": value,
-        "status": (row["status"] or None) if row else None,
-        "source": row["source"] if row else None,
-        "computed": bool(row["computed"]) if row else False,
-        "rule": row["rule"] if row else None,
-        "reason": None
-        if row
-        else _reason(indicator, region, period, gaps, weight_missing, has_data),
-        "benchmarks": [],
-    }
+    benchmark_values = []
     for benchmark in benchmarks:
         other = lookup.get((indicator.id, benchmark.code))
         other_value = other["value"] if other else None
-        record["benchmarks"].append(
-            {
-                "region": benchmark.code,
-                "region_name": benchmark.name,
-                "value": other_value,
-                "status": (other["status"] or None) if other else None,
-                "source": other["source"] if other else None,
-                "computed": bool(other["computed"]) if other else False,
-                **share_or_difference(indicator, value, other_value),
-            }
+        against = share_or_difference(indicator, value, other_value)
+        benchmark_values.append(
+            BenchmarkValue(
+                region=benchmark.code,
+                region_name=benchmark.name,
+                value=other_value,
+                status=(other["status"] or None) if other else None,
+                source=other["source"] if other else None,
+                computed=bool(other["computed"]) if other else False,
+                by_share="share" in against,
+                difference=against.get("difference"),
+                share=against.get("share"),
+            )
         )
     position = {} if is_count(indicator) else positions.get((indicator.id, region.code), {})
     neutral = indicator.better is Direction.NEUTRAL
-    record["rank_drenthe"] = None if neutral else position.get("rank_drenthe")
-    record["rank_of"] = None if neutral else position.get("rank_of")
-    record["quartile_nl"] = position.get("quartile")
-    record["quartile_of"] = position.get("quartile_of")
-    record["quartile_label"] = quarter_label(position.get("quartile"), indicator.better)
-    record.update(trend(points, period, indicator.better, window))
-    return record
+    return ComparisonRow(
+        indicator=indicator.id,
+        title=indicator.title,
+        theme=catalog.themes[indicator.theme].title,
+        unit=indicator.quantity.unit.name,
+        scale=indicator.quantity.unit.scale,
+        decimals=indicator.decimals,
+        better=indicator.better.value,
+        region=region.code,
+        region_name=region.name,
+        period=period[:4] if period else None,
+        value=value,
+        status=(row["status"] or None) if row else None,
+        source=row["source"] if row else None,
+        computed=bool(row["computed"]) if row else False,
+        rule=row["rule"] if row else None,
+        reason=None if row else _reason(indicator, region, period, gaps, weight_missing, has_data),
+        benchmarks=tuple(benchmark_values),
+        rank_drenthe=None if neutral else position.get("rank_drenthe"),
+        rank_of=None if neutral else position.get("rank_of"),
+        quartile_nl=position.get("quartile"),
+        quartile_of=position.get("quartile_of"),
+        quartile_label=quarter_label(position.get("quartile"), indicator.better),
+        **trend(points, period, indicator.better, window),
+    )
 
 
 def _reason(

@@ -31,7 +31,6 @@ class Settings:
     data_dir: Path
     catalog_path: Path | None  #: None: the catalogue shipped with the package
     cbs_base_url: str | None  #: scheme://host[:port] replacing CBS's hosts, e.g. for tests
-    quiet: bool = False
     cbs_read_timeout: float = 60.0
     cbs_attempts: int = 4
     cbs_backoff: float = 1.0
@@ -47,7 +46,6 @@ def default_data_dir() -> Path:
 def resolve(
     data_dir: Path | None = None,
     catalog: Path | None = None,
-    quiet: bool = False,
     environ: Mapping[str, str] | None = None,
     fetch_deadline: float | None = None,
 ) -> Settings:
@@ -63,7 +61,6 @@ def resolve(
         data_dir=data_dir.expanduser(),
         catalog_path=catalog,
         cbs_base_url=parse_base_url(env.get(ENV_CBS_URL) or None),
-        quiet=quiet,
         cbs_read_timeout=_number(env, ENV_CBS_TIMEOUT, 60.0, minimum=0.1),
         cbs_attempts=int(_number(env, ENV_CBS_ATTEMPTS, 4, minimum=1)),
         cbs_backoff=_number(env, ENV_CBS_BACKOFF, 1.0, minimum=0.0),

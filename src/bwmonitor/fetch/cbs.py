@@ -33,6 +33,13 @@ from bwmonitor.fetch.stopping import FetchStop
 
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
 
+
+def feed_url(table_id: str, catalog: str = "opendata") -> str:
+    """The table's OData feed at CBS, as a reader opens it (the workbook's sources)."""
+    host = CATALOG_HOSTS.get(catalog, CATALOG_HOSTS["opendata"])
+    return f"https://{host}/ODataFeed/odata/{table_id}"
+
+
 Record = dict[str, Any]
 
 

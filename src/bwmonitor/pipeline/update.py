@@ -15,14 +15,12 @@ marked stale (stale.py); the run then exits 1 so that a person looks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from bwmonitor.compute import changes
-from bwmonitor.compute.observations import observe
 from bwmonitor.core.catalog import Catalog
 from bwmonitor.core.errors import (
     EXIT_INTERRUPTED,
@@ -32,36 +30,38 @@ from bwmonitor.core.errors import (
     CbsTableChanged,
     CbsTableNotFound,
     FetchFailed,
-    StaleTables,
     StoreError,
     TemporaryFailure,
     Terminated,
 )
 from bwmonitor.core.settings import Settings
-from bwmonitor.pipeline.monitor import (
+from bwmonitor.fetch.report import FetchProgress, FetchReport, TableOutcome
+from bwmonitor.pipeline.exporting import (
     DEFAULT_EXPORT_ROOT,
     EXPORT_NAME,
-    ExportResult,
-    FetchReport,
-    MonitorData,
-    ProgressHook,
-    TableOutcome,
-    data_view,
+    check_format,
     export_folder,
-    export_monitor,
-    fetch_locked,
-    load_catalog,
-    region_registry,
-    resolve_regions,
+    exported,
+    write_monitor_files,
 )
+from bwmonitor.pipeline.monitor_data import (
+    MonitorData,
+    data_view,
+    load_catalog,
+    monitor_data,
+    observations_in,
+    region_registry,
+)
+from bwmonitor.pipeline.results import UpdateResult
 from bwmonitor.pipeline.runlog import RunLog, utc_now
+from bwmonitor.pipeline.selection import resolve_regions
 from bwmonitor.publish import change_report
 from bwmonitor.publish.change_report import ChangeReport
-from bwmonitor.publish.folder import point_latest
+from bwmonitor.publish.folder import point_latest, staged_folder
 from bwmonitor.store import baseline, integrity
 from bwmonitor.store.lock import store_lock
 from bwmonitor.store.stale import StaleTable, last_good_version
-from bwmonitor.store.tables import DataView, TableDir, TableMeta, snapshot_dir
+from bwmonitor.store.tables import TableDir, TableMeta, snapshot_dir
 
 HISTORY_DIR = "wijzigingen"  #: next to the dated folders: every run's report, kept
 NOT_EXPORTED = "nothing exported; the last export stays in place"
@@ -69,6 +69,8 @@ NOT_EXPORTED = "nothing exported; the last export stays in place"
 
 @dataclass
 class ExportSettings:
+    """What update exports: the options of `bwmonitor export`."""
+
     out: Path | None = None
     fmt: str = "xlsx"
     charts: bool = True
@@ -77,31 +79,19 @@ class ExportSettings:
     excel: bool = False  #: with fmt "csv": the dialect for Dutch Excel
 
 
-@dataclass
-class UpdateResult:
-    run_id: str
-    fetch: FetchReport
-    previous: Mapping[str, Any] | None  #: the last export before this run
-    export: ExportResult | None = None  #: None: nothing changed, nothing exported
-    report: ChangeReport | None = None
-    report_files: list[Path] = field(default_factory=list)
-    latest: Path | None = None
-    #: tables that failed for good and were exported in their last good version
-    stale: list[StaleTable] = field(default_factory=list)
-
-
 def update(
     settings: Settings,
     log: RunLog,
     export: ExportSettings | None = None,
     force: bool = False,
-    on_start: Callable[[list[str]], None] | None = None,
-    on_table_done: ProgressHook | None = None,
+    progress: FetchProgress | None = None,
 ) -> UpdateResult:
-    """Fetch, and export when anything changed since the last export (or when forced)."""
+    """Fetch, and export when anything changed since the last export (or when forced).
+    Every step is logged to `log`; `progress` receives the fetch's events."""
+    export = export or ExportSettings()
     log.event(f"update start: store {settings.data_dir}, catalogue {settings.catalog_path}")
     try:
-        result = _update(settings, log, export or ExportSettings(), force, on_start, on_table_done)
+        result = _update(settings, log, export, force, progress)
     except BwmonitorError as error:
         log.event(f"update failed, exit {error.exit_code}: {error}")
         raise
@@ -114,7 +104,7 @@ def update(
     except BaseException as error:
         log.event(f"update failed: {type(error).__name__}: {error}")
         raise
-    stale = stale_error(result)
+    stale = result.stale_error()
     for line in stale.lines() if stale is not None else ():
         log.event(f"stale: {line}")
     log.event(f"update done, exit {stale.exit_code if stale is not None else 0}")
@@ -126,14 +116,16 @@ def _update(
     log: RunLog,
     export: ExportSettings,
     force: bool,
-    on_start: Callable[[list[str]], None] | None,
-    on_table_done: ProgressHook | None,
+    progress: FetchProgress | None,
 ) -> UpdateResult:
+    from bwmonitor.fetch.run import fetch_tables
+
+    check_format(export.fmt)
     catalog = load_catalog(settings)
     if export.regions:  # a wrong region is refused before CBS is asked anything
         resolve_regions(region_registry(catalog, data_view(settings)), export.regions)
     with store_lock(settings.data_dir):
-        fetched = fetch_locked(settings, catalog, force, on_table_done, on_start)
+        fetched = fetch_tables(settings, catalog, force, progress)
         for outcome in fetched.outcomes:
             log.event(_outcome_line(outcome))
             for notice in outcome.notices:
@@ -164,21 +156,15 @@ def _update(
             log.run_id, utc_now(), str(target), reason, result.previous, tables=[], stale=stale
         )
 
-        def add_report(folder: Path, data: MonitorData) -> None:
+        data = monitor_data(settings, pinned)
+        focus = [r.code for r in resolve_regions(data.registry, export.regions or [])]
+        with staged_folder(target) as staging:
+            used = write_monitor_files(
+                staging, data, export.fmt, export.charts, focus, export.excel, stale
+            )
             _compare_with_baseline(report, previous, store, table_ids, data, pinned)
-            change_report.write(folder, report, data.catalog, data.registry)
-
-        result.export = export_monitor(
-            settings,
-            out=export.out,
-            fmt=export.fmt,
-            charts=export.charts,
-            regions=export.regions,
-            excel=export.excel,
-            add_files=add_report,
-            folder=target,
-            stale=stale,
-        )
+            change_report.write(staging, report, data.catalog, data.registry)
+        result.export = exported(target, data.view, used, stale)
         result.report = report
         log.event(f"export {result.export.folder} ({len(result.export.files)} files)")
         result.latest = point_latest(result.export.folder)
@@ -242,29 +228,6 @@ def _versions(tables: Mapping[str, TableDir]) -> dict[str, str]:
     return {table_id: baseline.table_version(m) for table_id, m in _metas_of(tables).items()}
 
 
-ORIGIN_TEXT = {"store": "the store", "last-export": "the last export", "snapshot": "the snapshot"}
-
-
-def stale_error(result: UpdateResult) -> StaleTables | None:
-    """The error a run with stale tables ends in (exit 1, so cron mails), or None."""
-    if not result.stale:
-        return None
-    used = "the export used" if result.export is not None else "the last export keeps"
-    lines = []
-    for table in result.stale:
-        where = "none: its figures are missing"
-        if table.origin:
-            where = f"CBS Modified {table.modified[:10] or '?'}, from {ORIGIN_TEXT[table.origin]}"
-        text = table.reason
-        if table.table_id not in text:
-            text = f"{table.table_id}: {text}"
-        lines.append(f"{text}; {used} its last good version ({where})")
-    hint = "fix indicators.toml or follow CBS's change"
-    if result.export is None:
-        hint = f"nothing else changed, nothing exported; {hint}"
-    return StaleTables(lines, hint=hint)
-
-
 def _reason(
     previous: baseline.Baseline | None,
     versions: dict[str, str],
@@ -319,7 +282,7 @@ def _compare_with_baseline(
         return
     report.tables = changes.table_changes(_metas(previous.tables, table_ids), now)
     try:
-        before = observe(data.catalog, DataView(previous.tables, use_snapshot=False), data.registry)
+        before = observations_in(previous.tables, data.catalog, data.registry)
     except BwmonitorError as error:
         report.revisions_unavailable = f"de vorige export is niet te lezen ({error})"
         return

@@ -1,0 +1,131 @@
+"""`export`: the monitor's files (workbook or CSV/Parquet, charts) in a dated folder that
+appears whole. `update` writes the same files, with its change report, through
+`write_monitor_files`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bwmonitor.core.errors import InvalidInput
+from bwmonitor.core.settings import Settings
+from bwmonitor.pipeline.monitor_data import MonitorData, data_used, monitor_data
+from bwmonitor.pipeline.results import ExportResult
+from bwmonitor.pipeline.selection import resolve_regions, select_indicators
+from bwmonitor.store.stale import StaleTable
+from bwmonitor.store.tables import DataView
+
+EXPORT_NAME = "monitor-brede-welvaart"
+DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
+EXPORT_FORMATS = ("xlsx", "csv", "parquet")
+
+
+def export_monitor(
+    settings: Settings,
+    out: Path | None = None,
+    fmt: str = "xlsx",
+    charts: bool = True,
+    regions: list[str] | None = None,
+    excel: bool = False,
+) -> ExportResult:
+    """The workbook (or CSV/Parquet) and charts, in a dated folder under `out` written as
+    a whole; the same data gives the same bytes. `regions` are the overview's and the
+    regional charts' (default: noord, zuidwest, zuidoost); `excel` writes the CSV for
+    Dutch Excel. InvalidInput for an unknown format or region."""
+    check_format(fmt)
+    from bwmonitor.publish.folder import staged_folder
+
+    data = monitor_data(settings)
+    focus = [r.code for r in resolve_regions(data.registry, regions or [])]
+    target = export_folder(out)
+    with staged_folder(target) as staging:
+        used = write_monitor_files(staging, data, fmt, charts, focus, excel)
+    return exported(target, data.view, used)
+
+
+def check_format(fmt: str) -> None:
+    """InvalidInput unless `fmt` is a format the export writes."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(
+            f"export format {fmt!r} is not known", hint=f"choose {', '.join(EXPORT_FORMATS)}"
+        )
+
+
+def export_folder(out: Path | None, today: date | None = None) -> Path:
+    """Where an export of today goes: <out>/<YYYY-MM-DD>, or when that exists already
+    <YYYY-MM-DD>-2 (-3, ...). The same rule for `export` and `update`: an earlier export
+    of the day, and whatever a user put in it, stays."""
+    first = (out or DEFAULT_EXPORT_ROOT) / (today or date.today()).isoformat()
+    candidate, number = first, 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = first.with_name(f"{first.name}-{number}")
+    return candidate
+
+
+def write_monitor_files(
+    folder: Path,
+    data: MonitorData,
+    fmt: str,
+    charts: bool,
+    focus: Sequence[str],
+    excel: bool = False,
+    stale: Sequence[StaleTable] = (),
+) -> list[str]:
+    """Write the monitor's files for `data` into `folder` (a staging folder) and return
+    the ids of the tables they were drawn from. `focus`: region codes for the overview
+    (empty: Tabel 1's); `stale` tables are marked on the sources sheet."""
+    from bwmonitor.publish import tables
+    from bwmonitor.publish.folder import inside
+    from bwmonitor.publish.formula_guard import neutralise_frame
+
+    indicators = select_indicators(data.catalog, [], [])
+    columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
+    long = tables.long_table(
+        data.observations.frame, data.catalog, data.registry, indicators, focus
+    )
+    used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
+    if fmt == "csv":
+        # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
+        # --excel: the dialect Dutch Excel opens as numbers (`;`, 28,4, BOM)
+        neutralise_frame(long).write_csv(
+            inside(folder, f"{EXPORT_NAME}.csv"),
+            quote_style="non_numeric",
+            separator=";" if excel else ",",
+            decimal_comma=excel,
+            include_bom=excel,
+        )
+    elif fmt == "parquet":
+        long.write_parquet(inside(folder, f"{EXPORT_NAME}.parquet"), statistics=False)
+    else:
+        from bwmonitor.fetch.cbs import feed_url
+        from bwmonitor.publish.sources import source_rows
+        from bwmonitor.publish.workbook import write_workbook
+
+        sources, created = source_rows(data.view, used, stale, feed_url)
+        names = {code: data.registry.name_of(code) for code in columns}
+        write_workbook(
+            inside(folder, f"{EXPORT_NAME}.xlsx"),
+            long,
+            tables.quartiles(data.observations.frame, data.catalog),
+            data.catalog,
+            indicators,
+            sources,
+            names,
+            created,
+        )
+    if charts:
+        from bwmonitor.publish.chart_set import write_charts
+
+        write_charts(inside(folder, "grafieken"), long, indicators, columns)
+    return used
+
+
+def exported(
+    folder: Path, view: DataView, used: Sequence[str], stale: Sequence[StaleTable] = ()
+) -> ExportResult:
+    """The result of an export now in `folder`: its files and the tables it read."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    lines = data_used(view, set(used), stale={s.table_id for s in stale})
+    return ExportResult(folder, files, lines)
