@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,11 +72,31 @@ def imported_packages(env: dict[str, str]) -> dict[str, float]:
     return found
 
 
+def per_indicator(wall: dict[str, float], indicators: int) -> list[str]:
+    """The budget in the catalogue's unit: what compare may cost per indicator above the
+    polars import, and what it costs (start-up, the CLI and rendering included)."""
+    above = {k: (wall[k] - wall["polars"]) / indicators * 1000 for k in ("today", "pre")}
+    budget = (BUDGET - 1) * wall["polars"] / indicators * 1000
+    return [
+        f"Per indicator ({indicators} in the shipped catalogue), wall time above the polars "
+        f"import: today {above['today']:.1f} ms, pre-renovation {above['pre']:.1f} ms; "
+        f"the 2.5x budget allows {budget:.1f} ms."
+    ]
+
+
+def shipped_indicators() -> int:
+    catalog = tomllib.loads((ROOT / "src" / "bwmonitor" / "indicators.toml").read_text("utf-8"))
+    return len(catalog["indicators"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--ref", default=DEFAULT_REF, help="the baseline revision (a git tag)")
     parser.add_argument("--baseline-src", type=Path, help="a baseline src/ folder to use as is")
+    parser.add_argument(
+        "--today-src", type=Path, help="measure this src/ folder instead of the working tree"
+    )
     options = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as store,
@@ -83,6 +104,8 @@ def main() -> int:
     ):
         plain = {**os.environ, "BWMONITOR_DATA_DIR": store, "COLUMNS": "120"}
         plain.pop("PYTHONPATH", None)
+        if options.today_src is not None:
+            plain["PYTHONPATH"] = str(options.today_src.resolve())
         before = {**plain, "PYTHONPATH": str(baseline)}
         load_before = machine()
         rounds: dict[str, list[Run]] = {"polars": [], "today": [], "pre": []}
@@ -96,7 +119,8 @@ def main() -> int:
     cpu = {k: statistics.median(r.cpu for r in v) for k, v in rounds.items()}
     label = {
         "polars": '`python -c "import polars"`',
-        "today": "`bwmonitor compare --region zuidoost`, today",
+        "today": "`bwmonitor compare --region zuidoost`, "
+        + (f"`{options.today_src}`" if options.today_src else "today"),
         "pre": f"the same, `{options.ref}` ({revision(options.ref)})",
     }
     lines = [
@@ -110,6 +134,8 @@ def main() -> int:
             f"{cpu[k]:.3f} | {cpu[k] / cpu['polars']:.2f}x |"
             for k in rounds
         ),
+        "",
+        *per_indicator(wall, shipped_indicators()),
         "",
         "Imports of heavy packages in one compare (`-X importtime`, s, with their own imports):",
         "",
