@@ -5,7 +5,10 @@ year with data. Rendering is in charts.py (the only matplotlib importer).
 
 Drawing is nearly all of an export's time, so the indicators' charts are drawn in a pool
 of processes, one per core, when there are enough of them. Workers get plain data (the
-indicator and its rows) and write the same bytes a serial drawing writes.
+indicator and its rows) and write the same bytes a serial drawing writes. As with any
+"spawn" pool, a worker imports the script that started the export: a script (not the
+CLI, not a notebook) that exports must keep its top level under
+``if __name__ == "__main__":``, or set BWMONITOR_CHART_WORKERS=1.
 """
 
 from __future__ import annotations
