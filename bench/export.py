@@ -1,84 +1,216 @@
-"""Time and peak memory of a full `bwmonitor export` (workbook and all charts).
+"""A full `bwmonitor export` (workbook and all charts), today and before the renovation.
 
-    .venv/bin/python bench/export.py [--repeat 3]
+    .venv/bin/python bench/export.py [--repeat 1] [--ref pre-renovation] [--no-serial]
 
-Runs the real CLI in a subprocess on the shipped offline snapshot (empty store) and
-reads the child's peak resident memory from getrusage. Prints a Markdown table and
-writes it to bench/results/export-latest.md.
+Runs the real CLI in a subprocess on the shipped offline snapshot (an empty store), with
+the shipped catalogue, once per variant and round, the variants of a round one after
+the other so that they share the machine's load:
+
+- `pre-renovation`: the tag's `src/` (unpacked by `git archive`) on PYTHONPATH, same
+  interpreter and virtualenv: charts drawn one after another;
+- `today`: the working tree, charts drawn by the pool (one worker per core);
+- `today, serial`: the same with BWMONITOR_CHART_WORKERS=1 (skipped with --no-serial);
+- each of the first two again with `--no-charts`, for the cost of the charts alone.
+
+Per run: wall time around the process; CPU time (user + system) of the process and the
+workers it waited for (`os.wait4`, which on Linux includes reaped descendants); peak
+memory of the whole process tree: a thread reads VmRSS of the export and every
+descendant (from /proc/<pid>/task/*/children) every 20 ms and keeps the largest sum,
+and `ru_maxrss` of `wait4` gives the largest single process. The sum of RSS counts
+shared pages (libraries) once per process, so it overstates the tree's real use.
+
+Budgets (issue 12): per chart, today's export takes at most 0.5x the pre-renovation
+time (whole export wall time / charts), and the tree's peak stays under 400 MiB. The
+script also checks that today's files are byte for byte the pre-renovation ones. It
+exits 1 when a budget or the check fails, and writes its report to
+bench/results/export-latest.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
-import platform
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BUDGET_SECONDS = 30.0
+from pre_renovation import DEFAULT_REF, ROOT, baseline_source, machine, revision
+
+PER_CHART_BUDGET = 0.5  # today's time per chart / the pre-renovation's
+MEMORY_BUDGET_MIB = 400
+SAMPLE_SECONDS = 0.02
 
 
-def run_export(args: list[str], folder: Path) -> tuple[float, int]:
-    env = {**os.environ, "BWMONITOR_DATA_DIR": str(folder / "store")}
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    tree_peak_mib: float  #: largest sum of the tree's RSS seen
+    process_peak_mib: float  #: largest single process (ru_maxrss)
+    charts: int
+    files: dict[str, str]  #: relative path -> sha256
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                found += [int(c) for c in children]
+                todo += [int(c) for c in children]
+        except OSError:
+            continue
+    return found
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def export(folder: Path, env: dict[str, str], *extra: str) -> Run:
+    out = folder / "out"
+    command = [sys.executable, "-m", "bwmonitor", "export", "--quiet", "--out", str(out)]
+    peak = [0]
+    finished = threading.Event()
     started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bwmonitor",
-            "export",
-            "--quiet",
-            "--out",
-            str(folder / "out"),
-            *args,
-        ],
-        check=True,
-        env=env,
-        cwd=folder,
+    process = subprocess.Popen([*command, *extra], env=env, cwd=folder)
+
+    def sample() -> None:
+        while not finished.is_set():
+            total = sum(rss_kib(p) for p in [process.pid, *descendants(process.pid)])
+            peak[0] = max(peak[0], total)
+            time.sleep(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    finished.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"export {' '.join(extra)} failed with {process.returncode}")
+    [target] = [p for p in out.iterdir() if not p.name.startswith(".")]
+    files = {
+        str(p.relative_to(target)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(target.rglob("*"))
+        if p.is_file()
+    }
+    return Run(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        peak[0] / 1024,
+        usage.ru_maxrss / 1024,
+        sum(1 for name in files if name.endswith(".png")),
+        files,
     )
-    elapsed = time.perf_counter() - started
-    files = sum(1 for p in (folder / "out").rglob("*") if p.is_file())
-    return elapsed, files
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--ref", default=DEFAULT_REF, help="the baseline revision (a git tag)")
+    parser.add_argument("--baseline-src", type=Path, help="a baseline src/ folder to use as is")
+    parser.add_argument("--no-serial", action="store_true", help="skip today's serial run")
     options = parser.parse_args()
-    rows = []
-    for label, args in (
-        ("xlsx + charts", []),
-        ("xlsx, --no-charts", ["--no-charts"]),
-        ("csv, --no-charts", ["--format", "csv", "--no-charts"]),
-    ):
-        times, files = [], 0
+    runs: dict[str, list[Run]] = {}
+    with baseline_source(options.ref, options.baseline_src) as baseline:
+        plain = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        plain.pop("BWMONITOR_CHART_WORKERS", None)
+        before = {**plain, "PYTHONPATH": str(baseline)}
+        variants = [
+            ("pre-renovation", before, ()),
+            ("today", plain, ()),
+            *(
+                []
+                if options.no_serial
+                else [("today, serial", {**plain, "BWMONITOR_CHART_WORKERS": "1"}, ())]
+            ),
+            ("pre-renovation, --no-charts", before, ("--no-charts",)),
+            ("today, --no-charts", plain, ("--no-charts",)),
+        ]
+        load_before = machine()
         for _ in range(options.repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                elapsed, files = run_export(args, Path(tmp))
-                times.append(elapsed)
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        rows.append((label, statistics.median(times), files, peak_mib))
+            for label, env, extra in variants:
+                with tempfile.TemporaryDirectory() as tmp:
+                    env = {**env, "BWMONITOR_DATA_DIR": str(Path(tmp) / "store")}
+                    runs.setdefault(label, []).append(export(Path(tmp), env, *extra))
+    median = {label: statistics.median(r.wall for r in rs) for label, rs in runs.items()}
+    cpu = {label: statistics.median(r.cpu for r in rs) for label, rs in runs.items()}
+    tree = {label: max(r.tree_peak_mib for r in rs) for label, rs in runs.items()}
+    single = {label: max(r.process_peak_mib for r in rs) for label, rs in runs.items()}
+    charts = {label: rs[0].charts for label, rs in runs.items()}
+    files = {label: len(rs[0].files) for label, rs in runs.items()}
+    pre_chart = median["pre-renovation"] / charts["pre-renovation"]
+    now_chart = median["today"] / charts["today"]
+    marginal = {
+        label: (median[label] - median[f"{base}, --no-charts"]) / charts[label]
+        for label, base in (
+            ("pre-renovation", "pre-renovation"),
+            ("today", "today"),
+            ("today, serial", "today"),
+        )
+        if label in runs
+    }
+    same = (
+        all(
+            runs[label][0].files == runs["pre-renovation"][0].files
+            for label in ("today", "today, serial")
+            if label in runs
+        )
+        and runs["today, --no-charts"][0].files == runs["pre-renovation, --no-charts"][0].files
+    )
     lines = [
-        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"median of {options.repeat} runs, shipped snapshot.",
+        f"Machine: {load_before} (at the start). Shipped snapshot and catalogue, empty store; "
+        f"median of {options.repeat} round(s); baseline `{options.ref}` "
+        f"({revision(options.ref)}).",
         "",
-        "| export | wall time (s) | files | peak memory, largest child so far (MiB) |",
-        "|---|---:|---:|---:|",
-        *(f"| {label} | {t:.1f} | {n} | {m:.0f} |" for label, t, n, m in rows),
+        "| export | wall (s) | CPU (s) | files | charts | wall per chart (s) | "
+        "charts only, per chart (s) | peak RSS, tree (MiB) | largest process (MiB) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {median[label]:.1f} | {cpu[label]:.1f} | {files[label]} | "
+            f"{charts[label]} | "
+            + (f"{median[label] / charts[label]:.3f}" if charts[label] else "–")
+            + " | "
+            + (f"{marginal[label]:.3f}" if label in marginal else "–")
+            + f" | {tree[label]:.0f} | {single[label]:.0f} |"
+            for label in runs
+        ),
+        "",
+        f"Per chart, today / pre-renovation: {now_chart / pre_chart:.2f}x (whole export), "
+        f"{marginal['today'] / marginal['pre-renovation']:.2f}x (charts only). "
+        f"Files: {'byte-identical' if same else 'DIFFERENT'} to the pre-renovation export.",
+        f"Machine at the end: {machine()}.",
     ]
     report = "\n".join(lines)
     print(report)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     (results / "export-latest.md").write_text(report + "\n", encoding="utf-8")
-    if rows[0][1] > BUDGET_SECONDS:
-        print(f"full export took {rows[0][1]:.1f} s, over the {BUDGET_SECONDS:.0f} s budget")
+    failed = []
+    if now_chart > PER_CHART_BUDGET * pre_chart:
+        failed.append(f"per chart {now_chart / pre_chart:.2f}x > {PER_CHART_BUDGET}x")
+    if tree["today"] >= MEMORY_BUDGET_MIB:
+        failed.append(f"peak {tree['today']:.0f} MiB >= {MEMORY_BUDGET_MIB} MiB")
+    if not same:
+        failed.append("files differ")
+    if failed:
+        print("budget not met: " + "; ".join(failed))
         return 1
     return 0
 

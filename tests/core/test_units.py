@@ -255,7 +255,7 @@ def test_chart_axis_labels_and_value_labels_use_the_reader_unit(
     folder = outputs["tmp"] / "charts"
     long = outputs["parquet"]
     municipal = long.filter(pl.col("regio").str.starts_with("GM") | pl.col("regio").is_in(["PV22"]))
-    write_charts(folder, municipal, list(catalog.indicators.values()), columns=[])
+    write_charts(folder, municipal, list(catalog.indicators.values()), columns=[], workers=1)
     assert len(list(folder.glob("*.svg"))) >= 25
     for indicator_id in INDICATORS:
         emmen = municipal.filter(

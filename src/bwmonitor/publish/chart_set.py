@@ -2,38 +2,138 @@
 ranked with Drenthe and Nederland as reference lines, a map of the municipalities, the
 regional comparison (Tabel 1's regions) and the trend of the regions since the first
 year with data. Rendering is in charts.py (the only matplotlib importer).
+
+Drawing is nearly all of an export's time, so the indicators' charts are drawn in a pool
+of processes, one per core, when there are enough of them. Workers get plain data (the
+indicator and its rows) and write the same bytes a serial drawing writes. As with any
+"spawn" pool, a worker imports the script that started the export: a script (not the
+CLI, not a notebook) that exports must keep its top level under
+``if __name__ == "__main__":``, or set BWMONITOR_CHART_WORKERS=1.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.core.catalog import Aggregation, Indicator
+from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.regions import DRENTHE, DRENTHE_MUNICIPALITIES, NETHERLANDS
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     import polars as pl
 
 MIN_TREND_YEARS = 3
+#: BWMONITOR_CHART_WORKERS=1 draws in the exporting process (debugging, profiling)
+ENV_CHART_WORKERS = "BWMONITOR_CHART_WORKERS"
+#: a worker starts in about the time it takes to draw one indicator's charts, so a
+#: worker is only worth it for at least this many indicators
+MIN_INDICATORS_PER_WORKER = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ChartJob:
+    """One indicator's charts, as plain data a worker process can be sent."""
+
+    folder: Path
+    indicator: Indicator
+    rows: list[dict[str, Any]]  #: the indicator's rows of the long table
+    columns: tuple[str, ...]  #: the overview's regions, in order
 
 
 def write_charts(
-    folder: Path, long: pl.DataFrame, indicators: Sequence[Indicator], columns: Sequence[str]
+    folder: Path,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    columns: Sequence[str],
+    workers: int | None = None,
 ) -> list[Path]:
-    """Draw and save every chart the data allows; returns the files written."""
+    """Draw and save every chart the data allows; returns the files written.
+
+    `workers` processes draw them (default: one per core, BWMONITOR_CHART_WORKERS, or
+    none when there are few charts); 1 draws them here, one after another.
+    """
+    by_indicator = long.partition_by("indicator", as_dict=True, maintain_order=True)
+    jobs = [
+        ChartJob(folder, indicator, frame.rows(named=True), tuple(columns))
+        for indicator in indicators
+        if (frame := by_indicator.get((indicator.id,))) is not None and frame.height
+    ]
+    count = _worker_count(len(jobs)) if workers is None else max(1, min(workers, len(jobs)))
+    if count <= 1:
+        return [path for job in jobs for path in draw(job)]
+    return _draw_in_pool(jobs, count)
+
+
+def draw(job: ChartJob) -> list[Path]:
+    """Draw and save one indicator's charts (in a worker or here)."""
     from bwmonitor.publish import charts
     from bwmonitor.publish.folder import inside
 
     written: list[Path] = []
-    for indicator in indicators:
-        rows = [r for r in long.filter(long["indicator"] == indicator.id).iter_rows(named=True)]
-        if not rows:
-            continue
-        for name, figure in _figures(charts, indicator, rows, columns):
-            written += charts.save(figure, inside(folder, f"{indicator.id}-{name}"))
+    for name, figure in _figures(charts, job.indicator, job.rows, job.columns):
+        written += charts.save(figure, inside(job.folder, f"{job.indicator.id}-{name}"))
     return written
+
+
+def _worker_count(jobs: int) -> int:
+    text = os.environ.get(ENV_CHART_WORKERS, "").strip()
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            raise InvalidInput(f"{ENV_CHART_WORKERS}={text!r} must be a whole number >= 1")
+        return min(int(text), jobs)
+    return min(_cores(), jobs // MIN_INDICATORS_PER_WORKER)
+
+
+def _cores() -> int:
+    """The cores this process may use (a container or taskset may allow fewer)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _draw_in_pool(jobs: list[ChartJob], workers: int) -> list[Path]:
+    """The jobs drawn by `workers` processes, the files in the order of the jobs.
+
+    "spawn" everywhere: the default on Windows and macOS, and on Linux it keeps the
+    exporting process's threads (polars's) and memory out of the workers. On any error,
+    Ctrl-C or SIGTERM the workers are stopped before this returns, so none of them
+    writes into the export's staging folder after it is removed.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c
+    )
+    try:
+        futures = [pool.submit(draw, job) for job in jobs]
+        return [path for future in futures for path in future.result()]
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_ctrl_c() -> None:
+    # Ctrl-C reaches the whole process group; the exporting process stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    # before Python 3.14 (Executor.terminate_workers) a ProcessPoolExecutor has no public
+    # way to stop work that is running; 3.14 does it the same way, through this table
+    for process in list((pool._processes or {}).values()):
+        process.terminate()
+    for process in list((pool._processes or {}).values()):
+        process.join()
 
 
 def _spec(
