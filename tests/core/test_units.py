@@ -354,7 +354,7 @@ def test_update_digest_changes_when_the_shipped_catalogue_changes(
     """An edit of the shipped catalogue (here a copy standing in for it) changes update's
     input digest, so the next update exports."""
     from bwmonitor.core import catalog as catalog_module
-    from bwmonitor.pipeline.update import inputs_digest
+    from bwmonitor.core.catalog import inputs_digest
 
     copy = tmp_path / "indicators.toml"
     text = resources.files("bwmonitor").joinpath("indicators.toml").read_text("utf-8")

@@ -8,6 +8,7 @@ format: validation reads it, and docs/catalogue.md is generated from it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
@@ -689,3 +690,19 @@ def _check_cycles(catalog: Catalog) -> Iterator[str]:
                     yield f"indicators.{start}: derived from itself ({' -> '.join([*trail, dep])})"
                 elif dep not in trail:
                     stack.append((dep, [*trail, dep]))
+
+
+def inputs_digest(catalog: Catalog) -> str:
+    """A digest of the user's own inputs: the catalogue's bytes (the shipped one's too)
+    and its local CSV files."""
+    sha = hashlib.sha256()
+    # the catalogue by its label: the shipped one's install folder is no input
+    files: list[tuple[str, Path | None]] = [(catalog.path, catalog.source_path)]
+    files += [(str(s.csv_path), s.csv_path) for s in catalog.sources.values() if s.csv_path]
+    for name, path in files:
+        sha.update(name.encode("utf-8"))
+        try:
+            sha.update(path.read_bytes() if path is not None else b"(no file)")
+        except OSError:
+            sha.update(b"(unreadable)")
+    return sha.hexdigest()[:16]

@@ -4,13 +4,17 @@ here."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bwmonitor.compute.observations import Observations, observe
 from bwmonitor.core import catalog as catalog_module
-from bwmonitor.core.catalog import Catalog
+from bwmonitor.core.catalog import Catalog, inputs_digest
 from bwmonitor.core.regions import (
     DRENTHE_MUNICIPALITIES,
     Level,
@@ -21,6 +25,7 @@ from bwmonitor.core.regions import (
 )
 from bwmonitor.core.settings import Settings
 from bwmonitor.pipeline.results import TableInUse
+from bwmonitor.store import observation_cache
 from bwmonitor.store.tables import DataView, StoredTable, TableDir, describe_origin
 
 if TYPE_CHECKING:
@@ -43,7 +48,53 @@ def monitor_data(settings: Settings, pinned: Mapping[str, TableDir] | None = Non
     catalog = load_catalog(settings)
     view = data_view(settings, pinned)
     registry = region_registry(catalog, view)
-    return MonitorData(catalog, view, registry, observe(catalog, view, registry))
+    if pinned:  # update's stale tables: a one-off view, not worth keeping
+        return MonitorData(catalog, view, registry, observe(catalog, view, registry))
+    return MonitorData(
+        catalog, view, registry, _kept_observations(settings, catalog, view, registry)
+    )
+
+
+def _kept_observations(
+    settings: Settings, catalog: Catalog, view: DataView, registry: RegionRegistry
+) -> Observations:
+    """`observe`, or its result kept from an earlier run on the same data, catalogue and
+    bwmonitor (store/observation_cache.py): compare's time is mostly this step."""
+    key = observation_key(catalog, view)
+    kept = observation_cache.read(settings.data_dir, key)
+    if kept is not None:
+        gaps = kept.details.get("gaps", {})
+        tables = kept.details.get("tables", [])
+        return Observations(kept.frame, {i: list(r) for i, r in gaps.items()}, set(tables))
+    observations = observe(catalog, view, registry)
+    details = {"gaps": observations.gaps, "tables": sorted(observations.tables)}
+    observation_cache.write(settings.data_dir, key, observations.frame, details)
+    return observations
+
+
+def observation_key(catalog: Catalog, view: DataView) -> str:
+    """A digest of everything observations are computed from: every table at hand (its
+    sidecar names its data file by content hash), the catalogue and its CSV files, and
+    bwmonitor's own code and region list."""
+    sha = hashlib.sha256(_code_digest().encode())
+    sha.update(inputs_digest(catalog).encode())
+    for table in view.tables():
+        sha.update(json.dumps(table.meta.to_json(), sort_keys=True).encode())
+    return sha.hexdigest()[:24]
+
+
+@functools.cache
+def _code_digest() -> str:
+    """bwmonitor's source and data files that observations depend on, and polars'
+    version: a new release or an edited checkout computes them anew."""
+    import polars as pl
+
+    package = Path(__file__).resolve().parents[1]
+    sha = hashlib.sha256(pl.__version__.encode())
+    for path in sorted([*package.rglob("*.py"), package / "regions_nl.json"]):
+        sha.update(str(path.relative_to(package)).encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
 
 
 def observations_in(folder: TableDir, catalog: Catalog, registry: RegionRegistry) -> Observations:

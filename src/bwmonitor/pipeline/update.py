@@ -14,14 +14,13 @@ marked stale (stale.py); the run then exits 1 so that a person looks.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from bwmonitor.compute import changes
-from bwmonitor.core.catalog import Catalog
+from bwmonitor.core.catalog import inputs_digest
 from bwmonitor.core.errors import (
     EXIT_INTERRUPTED,
     EXIT_TEMPORARY,
@@ -299,22 +298,6 @@ def _metas(tables: TableDir, table_ids: list[str]) -> dict[str, TableMeta]:
 def _metas_of(tables: Mapping[str, TableDir]) -> dict[str, TableMeta]:
     found = {table_id: folder.meta(table_id) for table_id, folder in tables.items()}
     return {table_id: meta for table_id, meta in found.items() if meta is not None}
-
-
-def inputs_digest(catalog: Catalog) -> str:
-    """A digest of the user's own inputs: the catalogue's bytes (the shipped one's too)
-    and its local CSV files."""
-    sha = hashlib.sha256()
-    # the catalogue by its label: the shipped one's install folder is no input
-    files: list[tuple[str, Path | None]] = [(catalog.path, catalog.source_path)]
-    files += [(str(s.csv_path), s.csv_path) for s in catalog.sources.values() if s.csv_path]
-    for name, path in files:
-        sha.update(name.encode("utf-8"))
-        try:
-            sha.update(path.read_bytes() if path is not None else b"(no file)")
-        except OSError:
-            sha.update(b"(unreadable)")
-    return sha.hexdigest()[:16]
 
 
 def _outcome_line(outcome: TableOutcome) -> str:
