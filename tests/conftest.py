@@ -141,3 +141,41 @@ def project(tmp_path: Path, cbs_server: ODataServer) -> Project:
         "BWMONITOR_CBS_BACKOFF": "0.01",
     }
     return Project(tmp_path, catalog, data_dir, env, CliRunner())
+
+
+#: the xdist group of the tests that read the shipped export with charts (drawing its
+#: charts takes most of a minute; one worker draws them once)
+SHIPPED_CHARTS = "shipped-export-with-charts"
+
+
+class ShippedExports:
+    """Exports of the shipped catalogue on the shipped snapshot (an empty store), each
+    made once per session (per xdist worker) and shared by the tests that only read
+    them. Their files are read-only; a test that changes an export makes its own."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._folders: dict[tuple[str, bool], Path] = {}
+
+    def folder(self, fmt: str = "xlsx", *, charts: bool = False) -> Path:
+        """The export folder (the dated one inside --out) of `bwmonitor export`."""
+        key = (fmt, charts)
+        if key not in self._folders:
+            from bwmonitor.cli import app
+
+            out = self.root / f"{fmt}{'-charts' if charts else ''}"
+            args = ["export", "--format", fmt, "--out", str(out)]
+            env = {"BWMONITOR_DATA_DIR": str(self.root / "store"), "BWMONITOR_CATALOG": ""}
+            result = CliRunner().invoke(app, [*args, *([] if charts else ["--no-charts"])], env=env)
+            assert result.exit_code == 0, result.stderr
+            [folder] = [p for p in out.iterdir() if not p.name.startswith(".")]
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    path.chmod(0o444)
+            self._folders[key] = folder
+        return self._folders[key]
+
+
+@pytest.fixture(scope="session")
+def shipped_exports(tmp_path_factory: pytest.TempPathFactory) -> ShippedExports:
+    return ShippedExports(tmp_path_factory.mktemp("shipped"))
