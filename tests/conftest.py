@@ -87,6 +87,14 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("LINES", None)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first, in their order. In a parallel run the first
+    worker's first batch (pytest-xdist sends consecutive tests) then holds all of them:
+    no worker starts a slow test when the others are nearly done, and the two that read
+    the shipped export with charts share one drawing of it."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @functools.cache
 def _pickled_tables(with_districts: int) -> bytes:
     return pickle.dumps(fixtures_cbs.all_tables(with_districts=with_districts))
@@ -141,11 +149,6 @@ def project(tmp_path: Path, cbs_server: ODataServer) -> Project:
         "BWMONITOR_CBS_BACKOFF": "0.01",
     }
     return Project(tmp_path, catalog, data_dir, env, CliRunner())
-
-
-#: the xdist group of the tests that read the shipped export with charts (drawing its
-#: charts takes most of a minute; one worker draws them once)
-SHIPPED_CHARTS = "shipped-export-with-charts"
 
 
 class ShippedExports:

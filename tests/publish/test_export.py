@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
-from tests.conftest import SHIPPED_CHARTS, ShippedExports
+from tests.conftest import ShippedExports
 
 runner = CliRunner()
 
@@ -126,7 +126,7 @@ def test_failed_export_keeps_the_previous_one(
     assert [p.name for p in out.iterdir()] == [folder.name]
 
 
-@pytest.mark.xdist_group(SHIPPED_CHARTS)
+@pytest.mark.slow
 def test_full_export_with_charts_is_byte_identical(
     tmp_path: Path, shipped_exports: ShippedExports
 ) -> None:

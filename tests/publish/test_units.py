@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
-from tests.conftest import SHIPPED_CHARTS, ShippedExports
+from tests.conftest import ShippedExports
 
 runner = CliRunner()
 
@@ -224,7 +224,7 @@ def svg_texts(path: Path) -> list[str]:
     return [html.unescape(t).strip() for t in found]
 
 
-@pytest.mark.xdist_group(SHIPPED_CHARTS)
+@pytest.mark.slow
 def test_chart_axis_labels_and_value_labels_use_the_reader_unit(
     outputs: dict[str, Any], shipped_exports: ShippedExports
 ) -> None:
