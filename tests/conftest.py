@@ -88,10 +88,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `slow` run first, in their order. In a parallel run the first
-    worker's first batch (pytest-xdist sends consecutive tests) then holds all of them:
-    no worker starts a slow test when the others are nearly done, and the two that read
-    the shipped export with charts share one drawing of it."""
+    """Tests marked `slow` run first, in their order. In a parallel run (pytest-xdist,
+    --dist worksteal) the first worker starts with them and the others take over its
+    remaining tests as they run out, so no worker is left with a slow test at the end.
+    The byte-identical export and the chart-unit test stay neighbours on that worker
+    (xdist never takes a worker's next test away), so they share one drawing of the
+    shipped export with charts."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
