@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import json
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -485,21 +484,3 @@ def test_unknown_region_is_refused_before_cbs_is_asked(
     code, _, err = run_update(project, "--region", "zuidoots")
     assert code == 2 and "region 'zuidoots' is not known" in err and "Zuidoost" in err
     assert cbs_server.log == [] and not export_root(project).exists()
-
-
-def test_update_digest_changes_when_the_shipped_catalogue_changes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An edit of the shipped catalogue (here a copy standing in for it) changes update's
-    input digest, so the next update exports."""
-    from bwmonitor.core import catalog as catalog_module
-    from bwmonitor.pipeline.update import inputs_digest
-
-    copy = tmp_path / "indicators.toml"
-    text = resources.files("bwmonitor").joinpath("indicators.toml").read_text("utf-8")
-    copy.write_text(text, "utf-8")
-    monkeypatch.setattr(catalog_module, "shipped_catalog_path", lambda: copy, raising=False)
-    before = inputs_digest(catalog_module.load(None))
-    copy.write_text(text.replace('title = "Woningvoorraad"', 'title = "Woningen"'), "utf-8")
-    after = inputs_digest(catalog_module.load(None))
-    assert before != after
