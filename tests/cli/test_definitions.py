@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
@@ -70,6 +71,7 @@ def test_show_quotes_cbs_description_with_its_table(tmp_path: Path) -> None:
     assert "bron van de definitie: CBS, tabel 84799NED\n" in out
 
 
+@pytest.mark.slow
 def test_every_shipped_indicator_shows_a_definition(tmp_path: Path) -> None:
     """Each indicator of the shipped catalogue has a definition: CBS's or the catalogue's."""
     catalog = parse(shipped_catalog_text(), "shipped", base=None)

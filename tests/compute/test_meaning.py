@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from bwmonitor.cli import app
 from bwmonitor.store.tables import TableDir, TableMeta
+from tests.conftest import ShippedExports
 
 runner = CliRunner()
 
@@ -216,15 +217,14 @@ def test_count_csv_has_a_share_column(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- 10. the year shown
 
 
-def test_compare_and_export_show_the_same_year_for_every_indicator(tmp_path: Path) -> None:
+def test_compare_and_export_show_the_same_year_for_every_indicator(
+    tmp_path: Path, shipped_exports: ShippedExports
+) -> None:
     """Tabel 1's regions: the overview sheet's year equals compare's, indicator by
     indicator, also where the focus regions have no value (distance to a supermarket)."""
     records = compare_json(tmp_path / "store", "-r", "noord,zuidwest,zuidoost")
     compared = {r["title"]: int(r["period"]) if r["period"] else None for r in records}
-    out = tmp_path / "out"
-    code, _, err = run("export", "--no-charts", "--out", str(out), data_dir=tmp_path / "store")
-    assert code == 0, err
-    [folder] = [p for p in out.iterdir() if not p.name.startswith(".")]
+    folder = shipped_exports.folder("xlsx")
     sheet = openpyxl.load_workbook(folder / "monitor-brede-welvaart.xlsx")["Overzicht"]
     headers = [c.value for c in sheet[3]]
     year_column = headers.index("Jaar")

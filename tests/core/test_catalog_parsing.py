@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 import pytest
 
 from bwmonitor.core.catalog import Aggregation, parse
@@ -170,3 +173,21 @@ def test_shipped_catalogue_is_valid() -> None:
 
     catalog = load(None)
     assert catalog.indicators
+
+
+def test_update_digest_changes_when_the_shipped_catalogue_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of the shipped catalogue (here a copy standing in for it) changes update's
+    input digest, so the next update exports."""
+    from bwmonitor.core import catalog as catalog_module
+    from bwmonitor.core.catalog import inputs_digest
+
+    copy = tmp_path / "indicators.toml"
+    text = resources.files("bwmonitor").joinpath("indicators.toml").read_text("utf-8")
+    copy.write_text(text, "utf-8")
+    monkeypatch.setattr(catalog_module, "shipped_catalog_path", lambda: copy, raising=False)
+    before = inputs_digest(catalog_module.load(None))
+    copy.write_text(text.replace('title = "Woningvoorraad"', 'title = "Woningen"'), "utf-8")
+    after = inputs_digest(catalog_module.load(None))
+    assert before != after

@@ -344,6 +344,7 @@ def crontab_from_docs() -> tuple[dict[str, str], str]:
     return env, command
 
 
+@pytest.mark.slow
 def test_the_documented_crontab_line_reports_a_revision_and_is_silent_otherwise(
     tmp_path: Path, cbs_server: ODataServer
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
+from tests.conftest import ShippedExports
 
 runner = CliRunner()
 
@@ -29,10 +30,8 @@ def export(tmp_path: Path, out: Path, *extra: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def workbook(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    tmp = tmp_path_factory.mktemp("export")
-    folder = export(tmp / "store", tmp / "out")
-    return openpyxl.load_workbook(folder / "monitor-brede-welvaart.xlsx")
+def workbook(shipped_exports: ShippedExports) -> Any:
+    return openpyxl.load_workbook(shipped_exports.folder("xlsx") / "monitor-brede-welvaart.xlsx")
 
 
 def test_workbook_has_overview_theme_data_and_sources_sheets(workbook: Any) -> None:
@@ -97,12 +96,12 @@ def test_sources_sheet_cites_cbs_tables_with_licence(workbook: Any) -> None:
     assert all(r[5] == "CBS, CC BY 4.0" for r in rows)
 
 
-def test_same_data_gives_identical_bytes(tmp_path: Path) -> None:
-    first = export(tmp_path / "store", tmp_path / "a")
+def test_same_data_gives_identical_bytes(tmp_path: Path, shipped_exports: ShippedExports) -> None:
+    first = shipped_exports.folder("xlsx")
     second = export(tmp_path / "store", tmp_path / "b")
     for name in ("monitor-brede-welvaart.xlsx",):
         assert (first / name).read_bytes() == (second / name).read_bytes()
-    csv_a = export(tmp_path / "store", tmp_path / "c", "--format", "csv")
+    csv_a = shipped_exports.folder("csv")
     csv_b = export(tmp_path / "store", tmp_path / "d", "--format", "csv")
     assert (csv_a / "monitor-brede-welvaart.csv").read_bytes() == (
         csv_b / "monitor-brede-welvaart.csv"
@@ -127,13 +126,14 @@ def test_failed_export_keeps_the_previous_one(
     assert [p.name for p in out.iterdir()] == [folder.name]
 
 
-def test_full_export_with_charts_is_byte_identical(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_full_export_with_charts_is_byte_identical(
+    tmp_path: Path, shipped_exports: ShippedExports
+) -> None:
     """Workbook and every chart (PNG and SVG) come out the same twice."""
-    code, _, err = run("export", "--out", str(tmp_path / "a"), data_dir=tmp_path / "store")
-    assert code == 0, err
+    first = shipped_exports.folder("xlsx", charts=True)
     code, _, err = run("export", "--out", str(tmp_path / "b"), data_dir=tmp_path / "store")
     assert code == 0, err
-    [first] = list((tmp_path / "a").iterdir())
     [second] = list((tmp_path / "b").iterdir())
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert len([f for f in files if f.suffix == ".png"]) >= 40

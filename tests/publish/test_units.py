@@ -25,6 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
+from tests.conftest import ShippedExports
 
 runner = CliRunner()
 
@@ -84,19 +85,14 @@ def run(data_dir: Path, *args: str) -> str:
     return result.stdout
 
 
-def export(data_dir: Path, out: Path, fmt: str) -> Path:
-    run(data_dir, "export", "--no-charts", "--format", fmt, "--out", str(out))
-    [folder] = [p for p in out.iterdir() if not p.name.startswith(".")]
-    return folder
-
-
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    tmp = tmp_path_factory.mktemp("units")
-    store = tmp / "store"
-    xlsx = export(store, tmp / "xlsx", "xlsx") / "monitor-brede-welvaart.xlsx"
-    csv_file = export(store, tmp / "csv", "csv") / "monitor-brede-welvaart.csv"
-    parquet = export(store, tmp / "parquet", "parquet") / "monitor-brede-welvaart.parquet"
+def outputs(
+    shipped_exports: ShippedExports, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    store = tmp_path_factory.mktemp("units") / "store"
+    xlsx = shipped_exports.folder("xlsx") / "monitor-brede-welvaart.xlsx"
+    csv_file = shipped_exports.folder("csv") / "monitor-brede-welvaart.csv"
+    parquet = shipped_exports.folder("parquet") / "monitor-brede-welvaart.parquet"
     records = json.loads(
         run(store, "compare", "--region", "emmen,noord,zuidoost", "--format", "json")
     )
@@ -105,7 +101,6 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "csv": list(csv.DictReader(io.StringIO(csv_file.read_text("utf-8-sig")))),
         "parquet": pl.read_parquet(parquet),
         "records": records,
-        "tmp": tmp,
     }
 
 
@@ -229,34 +224,16 @@ def svg_texts(path: Path) -> list[str]:
     return [html.unescape(t).strip() for t in found]
 
 
+@pytest.mark.slow
 def test_chart_axis_labels_and_value_labels_use_the_reader_unit(
-    outputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    outputs: dict[str, Any], shipped_exports: ShippedExports
 ) -> None:
     """Each indicator's municipalities chart: the axis is labelled with the reader's unit
     and Emmen's bar reads its figure as the reader's amount."""
-    from matplotlib import pyplot
-
-    from bwmonitor.core.catalog import load
-    from bwmonitor.publish import charts
-    from bwmonitor.publish.chart_set import write_charts
-
-    def svg_of_municipalities_only(figure: Any, stem: Path) -> list[Path]:
-        # PNGs and maps take a minute and a half to draw, and add nothing here
-        if stem.name.endswith("-gemeenten"):
-            stem.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(stem.with_name(stem.name + ".svg"), format="svg")
-        pyplot.close(figure)
-        return []
-
-    monkeypatch.setattr(charts, "save", svg_of_municipalities_only)
-    monkeypatch.setattr(charts, "choropleth", lambda *args, **kwargs: pyplot.figure())
-
-    catalog = load(None)
-    folder = outputs["tmp"] / "charts"
+    folder = shipped_exports.folder("xlsx", charts=True) / "grafieken"
     long = outputs["parquet"]
     municipal = long.filter(pl.col("regio").str.starts_with("GM") | pl.col("regio").is_in(["PV22"]))
-    write_charts(folder, municipal, list(catalog.indicators.values()), columns=[], workers=1)
-    assert len(list(folder.glob("*.svg"))) >= 25
+    assert len(list(folder.glob("*-gemeenten.svg"))) >= 25
     for indicator_id in INDICATORS:
         emmen = municipal.filter(
             (pl.col("indicator") == indicator_id) & (pl.col("regio") == "GM0114")
@@ -343,43 +320,3 @@ def test_differences_are_computed_unrounded_then_rounded_once(tmp_path: Path) ->
     block = result.stdout.split("Aandeel\n", 1)[1].split("\n\n", 1)[0]
     assert "Emmen:                10,0%" in block
     assert "Drenthe (verschil):   10,0% (+0,1 %-punt)" in block
-
-
-# ------------------------------------------------------------------ update's digest
-
-
-def test_update_digest_changes_when_the_shipped_catalogue_changes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An edit of the shipped catalogue (here a copy standing in for it) changes update's
-    input digest, so the next update exports."""
-    from bwmonitor.core import catalog as catalog_module
-    from bwmonitor.core.catalog import inputs_digest
-
-    copy = tmp_path / "indicators.toml"
-    text = resources.files("bwmonitor").joinpath("indicators.toml").read_text("utf-8")
-    copy.write_text(text, "utf-8")
-    monkeypatch.setattr(catalog_module, "shipped_catalog_path", lambda: copy, raising=False)
-    before = inputs_digest(catalog_module.load(None))
-    copy.write_text(text.replace('title = "Woningvoorraad"', 'title = "Woningen"'), "utf-8")
-    after = inputs_digest(catalog_module.load(None))
-    assert before != after
-
-
-@pytest.mark.parametrize(
-    ("text", "unit", "scale"),
-    [
-        ("x 1 000 euro", "euro", 1000),
-        ("1 000 euro", "euro", 1000),
-        ("x 1.000 euro", "euro", 1000),
-        ("x 1 000", "aantal", 1000),
-        ("mln euro", "euro", 1_000_000),
-        ("per 1.000 inwoners", "per 1.000 inwoners", 1),
-        ("%", "%", 1),
-    ],
-)
-def test_cbs_unit_texts_read_as_unit_and_scale(text: str, unit: str, scale: int) -> None:
-    """CBS's ways of writing a factor all give the same unit and scale."""
-    from bwmonitor.core.units import parse_unit
-
-    assert (parse_unit(text).name, parse_unit(text).scale) == (unit, scale)

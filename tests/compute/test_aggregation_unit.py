@@ -1,0 +1,205 @@
+"""The aggregation rules on small frames: a custom region of two municipalities, called
+without a store, a catalogue file or the CLI."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from bwmonitor.compute.aggregation import derive_ratio, fill_regions
+from bwmonitor.compute.observations import schema
+from bwmonitor.core import catalog as catalog_module
+from bwmonitor.core.catalog import Indicator
+from bwmonitor.core.regions import Level, Region, RegionRegistry, build_registry
+
+CATALOG = """
+[themes.t]
+title = "T"
+
+[sources.s]
+table = "99999TST"
+
+[indicators.bijstand]
+title = "Bijstand"
+theme = "t"
+better = "lower"
+source = "s"
+measure = "Bijstand_1"
+aggregate = "sum"
+
+[indicators.inwoners]
+title = "Inwoners"
+theme = "t"
+better = "neutral"
+source = "s"
+measure = "Inwoners_2"
+aggregate = "sum"
+
+[indicators.inkomen]
+title = "Inkomen per inwoner"
+theme = "t"
+better = "higher"
+source = "s"
+measure = "Inkomen_3"
+aggregate = "weighted_mean"
+weight = "inwoners"
+
+[indicators.mediaan]
+title = "Mediaan"
+theme = "t"
+better = "higher"
+source = "s"
+measure = "Mediaan_4"
+aggregate = "none"
+
+[indicators.bijstand_per_1000]
+title = "Bijstand per 1.000 inwoners"
+theme = "t"
+better = "lower"
+numerator = "bijstand"
+denominator = "inwoners"
+scale = 1000
+aggregate = "ratio"
+"""
+PERIOD = "2020JJ00"
+MEMBERS = ("GM0001", "GM0002")
+
+
+def indicator(indicator_id: str) -> Indicator:
+    return catalog_module.parse(CATALOG, "test", None).indicators[indicator_id]
+
+
+def two_municipalities() -> RegionRegistry:
+    """GM0001 and GM0002, and the custom region 'duo' made of both."""
+    custom = Region("duo", "Duo", Level.CUSTOM, MEMBERS)
+    return build_registry({"GM0001": "Een", "GM0002": "Twee"}, [custom])
+
+
+def published(
+    indicator_id: str, values: dict[str, float | None], status: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """CBS's figures for the two municipalities, as observe() reads them from a table."""
+    return pl.DataFrame(
+        [
+            {
+                "indicator": indicator_id,
+                "region": code,
+                "period": PERIOD,
+                "value": value,
+                "status": (status or {}).get(code, "Definitief"),
+                "source": "99999TST",
+                "computed": False,
+                "rule": None,
+            }
+            for code, value in values.items()
+        ],
+        schema=schema(),
+    )
+
+
+def of_region(frame: pl.DataFrame, region: str) -> dict[str, object]:
+    [row] = frame.filter(pl.col("region") == region).iter_rows(named=True)
+    return row
+
+
+def filled(
+    indicator_id: str, values: dict[str, float | None], status: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """fill_regions for an indicator that needs no other indicator (no weight)."""
+    frame = published(indicator_id, values, status)
+    return fill_regions(indicator(indicator_id), frame, {}, two_municipalities())
+
+
+def test_sum_of_a_count_adds_the_members() -> None:
+    """A count for the region is the sum of its members, marked as computed."""
+    duo = of_region(filled("inwoners", {"GM0001": 1000.0, "GM0002": 3000.0}), "duo")
+    assert duo["value"] == 4000.0
+    assert duo["computed"] is True and duo["rule"] == "som van 2 gemeenten"
+    assert duo["source"] == "99999TST"
+
+
+def test_the_members_keep_their_published_values() -> None:
+    """fill_regions adds regions; the municipalities' own figures stay as CBS gave them."""
+    frame = filled("inwoners", {"GM0001": 1000.0, "GM0002": 3000.0})
+    assert of_region(frame, "GM0001")["value"] == 1000.0
+    assert of_region(frame, "GM0001")["computed"] is False
+
+
+def test_a_member_without_a_value_gives_the_region_none() -> None:
+    """No partial total: with GM0002's figure missing, the region gets no row."""
+    frame = filled("inwoners", {"GM0001": 1000.0, "GM0002": None})
+    assert frame.filter(pl.col("region") == "duo").height == 0
+    assert frame["region"].to_list() == ["GM0001"]
+
+
+def test_ratio_of_two_municipalities_is_the_sum_over_the_sum() -> None:
+    """bijstand per 1.000 for the region: (10 + 90) / (1000 + 3000) x 1000 = 25, not the
+    mean of the members' rates (10 and 30, mean 20)."""
+    registry = two_municipalities()
+    complete = {
+        "bijstand": fill_regions(
+            indicator("bijstand"),
+            published("bijstand", {"GM0001": 10.0, "GM0002": 90.0}),
+            {},
+            registry,
+        ),
+        "inwoners": fill_regions(
+            indicator("inwoners"),
+            published("inwoners", {"GM0001": 1000.0, "GM0002": 3000.0}),
+            {},
+            registry,
+        ),
+    }
+    ratio = derive_ratio(indicator("bijstand_per_1000"), complete)
+    assert of_region(ratio, "GM0001")["value"] == pytest.approx(10.0)
+    assert of_region(ratio, "GM0002")["value"] == pytest.approx(30.0)
+    duo = of_region(ratio, "duo")
+    assert duo["value"] == pytest.approx(25.0)
+    assert duo["rule"] == "som bijstand / som inwoners × 1.000 (som van 2 gemeenten)"
+    assert of_region(ratio, "GM0001")["rule"] == "bijstand / inwoners × 1.000"
+
+
+def test_ratio_with_a_zero_denominator_has_no_value() -> None:
+    """A region with no inhabitants gets no rate (no division by zero, no infinity)."""
+    complete = {
+        "bijstand": published("bijstand", {"GM0001": 0.0, "GM0002": 5.0}),
+        "inwoners": published("inwoners", {"GM0001": 0.0, "GM0002": 500.0}),
+    }
+    ratio = derive_ratio(indicator("bijstand_per_1000"), complete)
+    assert ratio["region"].to_list() == ["GM0002"]
+
+
+def test_weighted_mean_weighs_each_member_by_its_weight() -> None:
+    """Income per inhabitant: (20 x 1000 + 40 x 3000) / 4000 = 35, not the plain mean 30."""
+    registry = two_municipalities()
+    weights = fill_regions(
+        indicator("inwoners"),
+        published("inwoners", {"GM0001": 1000.0, "GM0002": 3000.0}),
+        {},
+        registry,
+    )
+    frame = fill_regions(
+        indicator("inkomen"),
+        published("inkomen", {"GM0001": 20.0, "GM0002": 40.0}),
+        {"inwoners": weights},
+        registry,
+    )
+    duo = of_region(frame, "duo")
+    assert duo["value"] == pytest.approx(35.0)
+    assert duo["rule"] == "gemiddelde van 2 gemeenten, gewogen met inwoners"
+
+
+def test_none_rule_computes_nothing() -> None:
+    """A median cannot be made from the members' medians: no value for the region."""
+    frame = filled("mediaan", {"GM0001": 20.0, "GM0002": 40.0})
+    assert sorted(frame["region"].to_list()) == ["GM0001", "GM0002"]
+
+
+def test_the_region_is_as_provisional_as_its_least_definitive_member() -> None:
+    """One member Voorlopig makes the sum Voorlopig."""
+    frame = filled(
+        "inwoners",
+        {"GM0001": 1000.0, "GM0002": 3000.0},
+        status={"GM0001": "Definitief", "GM0002": "Voorlopig"},
+    )
+    assert of_region(frame, "duo")["status"] == "Voorlopig"
