@@ -124,20 +124,20 @@ def _table(
 
 def _blocks(columns: Sequence[Column], rows: Sequence[Row], console: Console) -> None:
     width = max(len(column.header()) for column in columns[1:]) + 1
+    lines: list[Text] = []
     group = ""
     for row in rows:
         if row.group and row.group != group:
             group = row.group
-            _line(console, Text(""))
-            _line(console, Text(f"Thema: {group}", style="bold"))
-        _line(console, Text(""))
-        _line(console, _joined(row.cells[0], stacked=False))
+            lines += [Text(""), Text(f"Thema: {group}", style="bold")]
+        lines += [Text(""), _joined(row.cells[0], stacked=False)]
         for column, cell in zip(columns[1:], row.cells[1:], strict=True):
             value = _joined(cell, stacked=False)
             line = Text(f"{INDENT}{column.header() + ':':<{width}} ")
             line.append_text(value if value.plain else Text(EMPTY))
-            _line(console, line)
-    _line(console, Text(""))
+            lines.append(line)
+    lines.append(Text(""))
+    _line(console, Text("\n").join(lines))  # one print: rich's cost is per call
 
 
 def _line(console: Console, text: Text) -> None:

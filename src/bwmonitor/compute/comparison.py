@@ -145,8 +145,11 @@ def compare(
         orient="row",
     )
     at_chosen = yearly.join(chosen, on=["indicator", "period"])
-    positions = _positions(at_chosen, catalog)
-    lookup = {(row["indicator"], row["region"]): row for row in at_chosen.iter_rows(named=True)}
+    # ranks need every municipality; the records only the regions shown
+    shown_regions = [r.code for r in (*regions, *benchmarks)]
+    positions = _positions(at_chosen, catalog, shown_regions)
+    at_shown = at_chosen.filter(pl.col("region").is_in(shown_regions))
+    lookup = {(row["indicator"], row["region"]): row for row in at_shown.iter_rows(named=True)}
     series = _series(yearly, [r.code for r in regions])
     weighted_periods = {
         (indicator_id, period)
@@ -233,10 +236,16 @@ def shown_years(
     return shown
 
 
-def _positions(at_chosen: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, str], dict[str, Any]]:
-    """Rank among Drenthe's municipalities and quartile among all Dutch ones."""
+def _positions(
+    at_chosen: pl.DataFrame, catalog: Catalog, shown: Sequence[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Rank among Drenthe's municipalities and quartile among all Dutch ones, of the
+    regions `shown`."""
+    import polars as pl
+
     positions: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in municipality_positions(at_chosen, catalog).iter_rows(named=True):
+    ranked = municipality_positions(at_chosen, catalog).filter(pl.col("region").is_in(shown))
+    for row in ranked.iter_rows(named=True):
         entry = {"quartile": row["quartile"], "quartile_of": row["quartile_of"]}
         if row["rank_drenthe"] is not None:
             entry |= {"rank_drenthe": row["rank_drenthe"], "rank_of": row["rank_of"]}
