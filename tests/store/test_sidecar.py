@@ -17,7 +17,7 @@ from bwmonitor.store.tables import TableDir, TableMeta, snapshot_dir
 # a sidecar as bwmonitor wrote it before checksums, `period`, `warnings` and
 # `table_measures` were kept
 OLD_SIDECAR: dict[str, Any] = {
-    "base_url": "https://opendata.cbs.nl/ODataApi/odata",
+    "base_url": "http://127.0.0.1:8080/ODataApi/odata",
     "bytes": 1234,
     "catalog": "opendata",
     "data_file": "T1.0123456789ab.parquet",
@@ -33,7 +33,7 @@ OLD_SIDECAR: dict[str, Any] = {
     "rows": 1,
     "table_id": "T1",
     "title": "Test",
-    "urls": ["https://opendata.cbs.nl/ODataApi/odata/T1/TableInfos"],
+    "urls": ["http://127.0.0.1:8080/ODataApi/odata/T1/TableInfos"],
 }
 
 
@@ -62,7 +62,7 @@ def test_an_old_sidecar_keeps_its_fields_absent() -> None:
 def test_fields_read_as_typed_values() -> None:
     """Lists become tuples, numbers stay numbers, defaults fill what a sidecar lacks."""
     meta = TableMeta.from_json("T1", {**OLD_SIDECAR, "period": "2020"})
-    assert meta.urls == ("https://opendata.cbs.nl/ODataApi/odata/T1/TableInfos",)
+    assert meta.urls == ("http://127.0.0.1:8080/ODataApi/odata/T1/TableInfos",)
     assert (meta.rows, meta.requests, meta.period) == (1, 4, "2020")
     assert meta.region_dimension == "RegioS" and meta.time_dimension is None
     bare = TableMeta.from_json("T2", {"title": "Kaal"})
