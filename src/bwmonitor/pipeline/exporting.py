@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bwmonitor.core.catalog import Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.settings import Settings
 from bwmonitor.pipeline.monitor_data import MonitorData, data_used, monitor_data
@@ -15,6 +18,9 @@ from bwmonitor.pipeline.results import ExportResult
 from bwmonitor.pipeline.selection import resolve_regions, select_indicators
 from bwmonitor.store.stale import StaleTable
 from bwmonitor.store.tables import DataView
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EXPORT_NAME = "monitor-brede-welvaart"
 DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
@@ -78,7 +84,6 @@ def write_monitor_files(
     (empty: Tabel 1's); `stale` tables are marked on the sources sheet."""
     from bwmonitor.publish import tables
     from bwmonitor.publish.folder import inside
-    from bwmonitor.publish.formula_guard import neutralise_frame
 
     indicators = select_indicators(data.catalog, [], [])
     columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
@@ -86,6 +91,35 @@ def write_monitor_files(
         data.observations.frame, data.catalog, data.registry, indicators, focus
     )
     used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
+    write_data = partial(
+        _write_data, folder, data, fmt, excel, long, indicators, columns, used, stale
+    )
+    if charts:
+        from bwmonitor.publish.chart_set import write_charts
+
+        # the chart workers start first and draw while this process writes the data
+        write_charts(inside(folder, "grafieken"), long, indicators, columns, meanwhile=write_data)
+    else:
+        write_data()
+    return used
+
+
+def _write_data(
+    folder: Path,
+    data: MonitorData,
+    fmt: str,
+    excel: bool,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    columns: Sequence[str],
+    used: Sequence[str],
+    stale: Sequence[StaleTable],
+) -> None:
+    """The export's data file: the workbook, or the long table as CSV or Parquet."""
+    from bwmonitor.publish import tables
+    from bwmonitor.publish.folder import inside
+    from bwmonitor.publish.formula_guard import neutralise_frame
+
     if fmt == "csv":
         # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
         # --excel: the dialect Dutch Excel opens as numbers (`;`, 28,4, BOM)
@@ -115,11 +149,6 @@ def write_monitor_files(
             names,
             created,
         )
-    if charts:
-        from bwmonitor.publish.chart_set import write_charts
-
-        write_charts(inside(folder, "grafieken"), long, indicators, columns)
-    return used
 
 
 def exported(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,11 +53,13 @@ def write_charts(
     indicators: Sequence[Indicator],
     columns: Sequence[str],
     workers: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Path]:
     """Draw and save every chart the data allows; returns the files written.
 
     `workers` processes draw them (default: one per core, BWMONITOR_CHART_WORKERS, or
     none when there are few charts); 1 draws them here, one after another.
+    `meanwhile` (the workbook) runs in this process while the workers draw.
     """
     by_indicator = long.partition_by("indicator", as_dict=True, maintain_order=True)
     jobs = [
@@ -67,8 +69,10 @@ def write_charts(
     ]
     count = _worker_count(len(jobs)) if workers is None else max(1, min(workers, len(jobs)))
     if count <= 1:
+        if meanwhile is not None:
+            meanwhile()
         return [path for job in jobs for path in draw(job)]
-    return _draw_in_pool(jobs, count)
+    return _draw_in_pool(jobs, count, meanwhile)
 
 
 def draw(job: ChartJob) -> list[Path]:
@@ -98,8 +102,13 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _draw_in_pool(jobs: list[ChartJob], workers: int) -> list[Path]:
+def _draw_in_pool(
+    jobs: list[ChartJob], workers: int, meanwhile: Callable[[], object] | None = None
+) -> list[Path]:
     """The jobs drawn by `workers` processes, the files in the order of the jobs.
+
+    The largest jobs go first, so that no worker is left with a large one at the end
+    while the other waits.
 
     "spawn" everywhere: the default on Windows and macOS, and on Linux it keeps the
     exporting process's threads (polars's) and memory out of the workers. On any error,
@@ -113,13 +122,20 @@ def _draw_in_pool(jobs: list[ChartJob], workers: int) -> list[Path]:
         workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c
     )
     try:
-        futures = [pool.submit(draw, job) for job in jobs]
-        return [path for future in futures for path in future.result()]
+        futures = {id(job): pool.submit(draw, job) for job in sorted(jobs, key=_size, reverse=True)}
+        if meanwhile is not None:
+            meanwhile()
+        return [path for job in jobs for path in futures[id(job)].result()]
     except BaseException:
         _stop_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _size(job: ChartJob) -> int:
+    # more rows: more years and regions, so a trend and a regional chart besides the two
+    return len(job.rows)
 
 
 def _ignore_ctrl_c() -> None:

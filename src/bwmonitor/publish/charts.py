@@ -147,6 +147,19 @@ class ChartFigure(Figure):
 
     bwmonitor_data: dict[str, Any]
 
+    def draw(self, renderer: Any) -> None:
+        # savefig draws a figure twice: once with its layout engine on, to lay it out,
+        # throwing the drawing away, then with the engine off to write the file. The
+        # first pass need only lay out: the second draws every artist anew.
+        engine = self.get_layout_engine()
+        if self.canvas.is_saving() and isinstance(engine, ConstrainedLayoutEngine):
+            for axes in self.axes:  # the map's equal aspect, applied first as draw does
+                axes.apply_aspect()
+            engine.execute(self)
+            self.stale = False
+            return
+        super().draw(renderer)
+
 
 # --- shared frame ------------------------------------------------------------------
 
@@ -697,7 +710,9 @@ def choropleth(
                 drawn_colour[m.code] = colours[index]
             patch.set_gid(m.code)
             patch.set_label(m.name)
-            ax.add_patch(patch)
+            # add_artist, not add_patch: the limits are set below, so the data limits
+            # add_patch would compute (a Python loop over every vertex) are never used
+            ax.add_artist(patch)
             _, cx, cy = max(_ring_area_centroid(ring) for ring in m.rings)
             ax.text(
                 cx * scale,
