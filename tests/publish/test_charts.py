@@ -172,6 +172,31 @@ def test_save_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
         assert one.read_bytes() == other.read_bytes()
 
 
+def test_save_writes_what_matplotlibs_own_two_full_draws_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ChartFigure's shortcut (savefig's layout pass only lays out, and the map's
+    patches skip their data limits) changes no byte: a map with a hatched municipality
+    and a bar chart come out as matplotlib writes them with its own full draws and
+    add_patch."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    values = {**_map_values(), GM_CODES[0]: None}
+    ours = [
+        *charts.save(charts.choropleth(SPEC, values), tmp_path / "ours" / "kaart"),
+        *charts.save(charts.ranked_bars(SPEC, BARS, REFERENCES), tmp_path / "ours" / "staaf"),
+    ]
+    monkeypatch.setattr(charts.ChartFigure, "draw", Figure.draw)
+    monkeypatch.setattr(Axes, "add_artist", Axes.add_patch)
+    plain = [
+        *charts.save(charts.choropleth(SPEC, values), tmp_path / "plain" / "kaart"),
+        *charts.save(charts.ranked_bars(SPEC, BARS, REFERENCES), tmp_path / "plain" / "staaf"),
+    ]
+    for one, other in zip(ours, plain, strict=True):
+        assert one.read_bytes() == other.read_bytes(), one.name
+
+
 def test_save_svg_carries_no_date_or_creator(tmp_path: Path) -> None:
     _, svg = charts.save(charts.ranked_bars(SPEC, BARS, REFERENCES), tmp_path / "staaf")
     text = svg.read_text("utf-8")
