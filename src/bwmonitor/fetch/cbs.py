@@ -4,10 +4,9 @@ cbsodata builds CBS's URLs and follows ``odata.nextLink`` paging well, but it ha
 timeouts and no retries, opens a new session per request and keeps its options
 module-global. We keep what it does well and own the rest at this border:
 
-- every HTTP request cbsodata makes goes through `_CbsSession.send`, which sets connect
-  and read timeouts, retries connection errors, timeouts, 429, 5xx and unparsable JSON
-  with exponential backoff, rewrites CBS's hosts to ``BWMONITOR_CBS_URL`` when set
-  (next links included), and counts requests and bytes for the store's sidecar;
+- every HTTP request cbsodata makes goes through `_CbsSession.send`, which applies the
+  rules both roads share (`fetch/http.py`: timeouts, retries, the mirror's host,
+  accounting);
 - the client's `FetchStop` is asked before every request and between retries, and clips
   each timeout to the run's deadline, so a stopped run starts nothing new;
 - HTTP errors that are not worth retrying become `CbsTableNotFound` (an unknown table)
@@ -16,19 +15,19 @@ module-global. We keep what it does well and own the rest at this border:
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import cbsodata
 import cbsodata.cbsodata3 as cbsodata_impl
 import requests
 
-from bwmonitor.core.errors import CbsTableChanged, CbsTableNotFound, CbsUnavailable
+from bwmonitor.core.errors import CbsTableChanged, CbsTableNotFound
+from bwmonitor.fetch import http
+from bwmonitor.fetch.http import CbsConfig
 from bwmonitor.fetch.stopping import FetchStop
 
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
@@ -42,90 +41,8 @@ def feed_url(table_id: str, catalog: str = "opendata") -> str:
 
 Record = dict[str, Any]
 
-
-@dataclass(frozen=True, slots=True)
-class CbsConfig:
-    """How to reach CBS. Defaults suit the real service; tests shorten them."""
-
-    base_url: str | None = None  #: replaces scheme and host of every catalogue
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    attempts: int = 4  #: tries per request, the first included
-    backoff: float = 1.0  #: seconds before the first retry, doubled each time
-    max_backoff: float = 30.0
-
-
-@dataclass
-class RequestLog:
-    """What one table's download cost: URLs queried, requests made, bytes received."""
-
-    urls: list[str] = field(default_factory=list)
-    requests: int = 0
-    bytes: int = 0
-
-
 _open_client: CbsClient | None = None  # the innermost open client
-_current_log = threading.local()  # the RequestLog of the table this thread downloads
 _current_client = threading.local()  # the client whose request this thread is making
-
-
-@contextmanager
-def recording() -> Iterator[RequestLog]:
-    """Count the requests this thread makes inside the block."""
-    log = RequestLog()
-    previous = getattr(_current_log, "log", None)
-    _current_log.log = log
-    try:
-        yield log
-    finally:
-        _current_log.log = previous
-
-
-def _retry_reason(response: requests.Response) -> str | None:
-    """Why a complete response is not usable and worth asking again, or None."""
-    if response.status_code == 429 or response.status_code >= 500:
-        return f"HTTP {response.status_code} {response.reason}"
-    if response.ok:
-        try:
-            json.loads(response.content)
-        except ValueError:
-            return "a response that is not valid JSON (cut off?)"
-    return None
-
-
-def _describe(error: requests.RequestException) -> str:
-    if isinstance(error, requests.ConnectTimeout):
-        return "no connection within the connect timeout"
-    if isinstance(error, requests.ReadTimeout):
-        return "no data within the read timeout"
-    if isinstance(error, requests.exceptions.ChunkedEncodingError):
-        return "the connection broke off mid-response"
-    text = str(error)
-    if "Read timed out" in text:
-        return "no data within the read timeout"
-    for marker in _CONNECTION_FAILURES:
-        if marker in text:
-            return marker.lower()
-    return "connection failed"
-
-
-_CONNECTION_FAILURES = (
-    "Name or service not known",
-    "Temporary failure in name resolution",
-    "Connection refused",
-    "Connection reset",
-    "Network is unreachable",
-    "No route to host",
-    "RemoteDisconnected",
-)
-
-
-_TRANSIENT = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
 
 
 class _CbsSession(requests.Session):
@@ -135,61 +52,7 @@ class _CbsSession(requests.Session):
         client: CbsClient | None = getattr(_current_client, "client", None) or _open_client
         if client is None:  # cbsodata used on its own, outside any CbsClient
             return super().send(request, **kwargs)
-        config, stop = client.config, client.stop
-        request.url = _rewrite(str(request.url), config.base_url)
-        # cbsodata passes the proxies it read at import time; honour no_proxy instead.
-        kwargs["proxies"] = requests.utils.get_environ_proxies(request.url)
-        host = urlsplit(request.url).netloc
-        reason = ""
-        for attempt in range(1, config.attempts + 1):
-            stop.check()
-            # a CBS that never answers costs at most the time left, not 60 s per attempt
-            kwargs["timeout"] = (stop.clip(config.connect_timeout), stop.clip(config.read_timeout))
-            retry_after = 0.0
-            try:
-                response = super().send(request, **kwargs)
-            except _TRANSIENT as error:
-                stop.check()  # a timeout cut short by the deadline is the deadline's
-                reason = _describe(error)
-            else:
-                why = _retry_reason(response)
-                if why is None:
-                    _account(request.url, len(response.content))
-                    return response
-                reason = why
-                retry_after = _retry_after_seconds(response)
-            if attempt < config.attempts:
-                delay = min(config.backoff * 2 ** (attempt - 1), config.max_backoff)
-                stop.sleep(max(delay, min(retry_after, config.max_backoff)))
-        raise CbsUnavailable(
-            f"CBS at {host} did not answer usefully after {config.attempts} "
-            f"attempt{'s' if config.attempts != 1 else ''}: {reason}",
-            hint="the stored version is kept; try again later",
-        )
-
-
-def _retry_after_seconds(response: requests.Response) -> float:
-    try:
-        return float(response.headers.get("Retry-After", 0))
-    except ValueError:
-        return 0.0
-
-
-def _account(url: str, size: int) -> None:
-    log: RequestLog | None = getattr(_current_log, "log", None)
-    if log is not None:
-        log.urls.append(url)
-        log.requests += 1
-        log.bytes += size
-
-
-def _rewrite(url: str, base_url: str | None) -> str:
-    """Point a CBS URL (next links included) at the configured mirror."""
-    if base_url is None:
-        return url
-    base = urlsplit(base_url)
-    parts = urlsplit(url)
-    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+        return http.send(request, super().send, client.config, client.stop, **kwargs)
 
 
 @dataclass(frozen=True, slots=True)

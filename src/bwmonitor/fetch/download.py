@@ -20,7 +20,8 @@ from bwmonitor.core.errors import CbsTableChanged
 from bwmonitor.core.measures import DIMENSION_TYPES, REGION_TYPES, resolve_measure
 from bwmonitor.core.periods import table_period
 from bwmonitor.core.suggest import did_you_mean
-from bwmonitor.fetch.cbs import CbsClient, Record, TableMetadata, recording
+from bwmonitor.fetch.cbs import CbsClient, Record, TableMetadata
+from bwmonitor.fetch.http import recording
 from bwmonitor.store.tables import TableMeta
 
 if TYPE_CHECKING:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bwmonitor.core.catalog import TableRequest
-from bwmonitor.fetch.cbs import CbsClient, recording
+from bwmonitor.fetch.cbs import CbsClient
 from bwmonitor.fetch.download import download, request_signature
+from bwmonitor.fetch.http import recording
 from bwmonitor.fetch.report import TableOutcome
 from bwmonitor.fetch.stopping import FetchStop
 from bwmonitor.store import integrity

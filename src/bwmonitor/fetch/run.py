@@ -19,7 +19,8 @@ from contextlib import suppress
 from bwmonitor.core.catalog import Catalog, TableRequest
 from bwmonitor.core.errors import BwmonitorError, CbsUnavailable, DeadlineReached, TemporaryFailure
 from bwmonitor.core.settings import Settings
-from bwmonitor.fetch.cbs import CbsClient, CbsConfig
+from bwmonitor.fetch.cbs import CbsClient
+from bwmonitor.fetch.http import CbsConfig
 from bwmonitor.fetch.incremental import fetch_table
 from bwmonitor.fetch.report import FetchProgress, FetchReport, FetchStarted, TableOutcome
 from bwmonitor.fetch.stopping import FetchStop
