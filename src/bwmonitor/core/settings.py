@@ -19,6 +19,13 @@ ENV_CBS_ATTEMPTS = "BWMONITOR_CBS_ATTEMPTS"  #: tries per request, the first inc
 ENV_CBS_BACKOFF = "BWMONITOR_CBS_BACKOFF"  #: seconds before the first retry, then doubled
 ENV_FETCH_DEADLINE = "BWMONITOR_FETCH_DEADLINE"  #: fetch --deadline, update --deadline
 ENV_CSV_EXCEL = "BWMONITOR_CSV_EXCEL"  #: --excel of compare, export and update (1 or 0)
+ENV_CBS_API = "BWMONITOR_CBS_API"  #: --cbs-api: v3, v4 or auto (fetch/roads.py)
+ENV_CBS_V4_URL = "BWMONITOR_CBS_V4_URL"  #: where CBS serves OData v4, up to the catalogue
+
+CBS_API_CHOICES = ("v3", "v4", "auto")
+DEFAULT_CBS_API = "auto"
+#: the v4 API's root; the path has changed once (the version is in it since January 2023)
+DEFAULT_CBS_V4_URL = "https://datasets.cbs.nl/odata/v1/CBS"
 
 # 15 minutes: a normal fetch takes under a minute, and an hourly cron run that meets a
 # CBS that never answers still ends well before the next one starts.
@@ -35,6 +42,8 @@ class Settings:
     cbs_attempts: int = 4
     cbs_backoff: float = 1.0
     fetch_deadline: float = DEFAULT_FETCH_DEADLINE  #: seconds for the whole fetch
+    cbs_api: str = DEFAULT_CBS_API  #: which road to CBS: v3, v4 or auto
+    cbs_v4_url: str = DEFAULT_CBS_V4_URL
 
 
 def default_data_dir() -> Path:
@@ -48,6 +57,7 @@ def resolve(
     catalog: Path | None = None,
     environ: Mapping[str, str] | None = None,
     fetch_deadline: float | None = None,
+    cbs_api: str | None = None,
 ) -> Settings:
     """Options win over environment variables, which win over defaults."""
     env = os.environ if environ is None else environ
@@ -65,7 +75,32 @@ def resolve(
         cbs_attempts=int(_number(env, ENV_CBS_ATTEMPTS, 4, minimum=1)),
         cbs_backoff=_number(env, ENV_CBS_BACKOFF, 1.0, minimum=0.0),
         fetch_deadline=_fetch_deadline(fetch_deadline, env),
+        cbs_api=parse_cbs_api(cbs_api or env.get(ENV_CBS_API) or DEFAULT_CBS_API),
+        cbs_v4_url=parse_v4_url(env.get(ENV_CBS_V4_URL) or DEFAULT_CBS_V4_URL),
     )
+
+
+def parse_cbs_api(text: str) -> str:
+    """The road setting (v3, v4, auto), or InvalidInput naming the choices."""
+    choice = text.strip().lower()
+    if choice not in CBS_API_CHOICES:
+        raise InvalidInput(
+            f"{ENV_CBS_API}={text!r} is not one of {', '.join(CBS_API_CHOICES)}",
+            hint="v3 (opendata.cbs.nl), v4 (datasets.cbs.nl) or auto (v3, then v4)",
+        )
+    return choice
+
+
+def parse_v4_url(value: str) -> str:
+    """Check BWMONITOR_CBS_V4_URL: an http(s) URL with the path up to the catalogue,
+    e.g. https://datasets.cbs.nl/odata/v1/CBS."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise InvalidInput(
+            f"{ENV_CBS_V4_URL}={value!r} is not a URL like {DEFAULT_CBS_V4_URL}",
+            hint="the v4 API's address up to the catalogue; table ids are added to it",
+        )
+    return value.strip().rstrip("/")
 
 
 def _fetch_deadline(option: float | None, env: Mapping[str, str]) -> float:

@@ -64,12 +64,12 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
                 problems.append(problem)
         dimension_info, conditions = _dimension_filters(client, request, dims, problems)
         period = str(infos.get("Period") or "").strip()
-        problems += _period_problems(request, dims, period)
+        problems += period_problems(request, dims, period)
         select = [*dims, *sorted(measures)]
         rows = client.entity(
-            table_id, catalog, "TypedDataSet", select=select, filters=_all_of(conditions)
+            table_id, catalog, "TypedDataSet", select=select, filters=all_of(conditions)
         )
-    frame = _to_frame(rows, dims, {key: topics[key] for key in measures})
+    frame = to_frame(rows, dims, {key: topics[key] for key in measures})
     sidecar = TableMeta(
         table_id,
         catalog=catalog,
@@ -78,6 +78,7 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         # the year of a table without a Perioden dimension (KWB) is said only here
         period=period,
         origin="cbs",
+        road="v3",
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         base_url=client.base_url(catalog),
         urls=tuple(log.urls),
@@ -85,9 +86,7 @@ def download(client: CbsClient, request: TableRequest, infos: Record) -> Downloa
         bytes=log.bytes,
         request=request_signature(request),
         dimensions=dimension_info,
-        measures={
-            key: _measure_info(topics[key], requested) for key, requested in measures.items()
-        },
+        measures={key: measure_info(topics[key], requested) for key, requested in measures.items()},
         # every measure the table has, for `catalog check` and suggestions
         table_measures={key: str(p.get("Title", "")).strip() for key, p in topics.items()},
     )
@@ -123,7 +122,7 @@ def metadata_from_cbs(metadata: TableMetadata) -> TableMeta:
     return TableMeta.from_json(metadata.table_id, raw)
 
 
-def _period_problems(
+def period_problems(
     request: TableRequest, dims: Mapping[str, Record], period: str
 ) -> list[CbsTableChanged]:
     """A table without a Perioden dimension needs one year in TableInfos' Period,
@@ -153,11 +152,11 @@ def _dimension_filters(
     for name, prop in dims.items():
         kind = prop.get("Type", "Dimension")
         if kind in REGION_TYPES:
-            condition = _any_of(f"startswith({name},'{p}')" for p in request.region_levels)
-            key_filter = _any_of(f"startswith(Key,'{p}')" for p in request.region_levels)
+            condition = any_of(f"startswith({name},'{p}')" for p in request.region_levels)
+            key_filter = any_of(f"startswith(Key,'{p}')" for p in request.region_levels)
         elif kind == "TimeDimension":
-            condition = _any_of(f"substringof('{t}',{name})" for t in request.period_types)
-            key_filter = _any_of(f"substringof('{t}',Key)" for t in request.period_types)
+            condition = any_of(f"substringof('{t}',{name})" for t in request.period_types)
+            key_filter = any_of(f"substringof('{t}',Key)" for t in request.period_types)
         else:
             condition = key_filter = None
         codes = client.entity(table_id, catalog, name, filters=key_filter)
@@ -173,10 +172,10 @@ def _dimension_filters(
                     )
                 )
             # `eq` needs CBS's padded key: 'T001038' does not match 'T001038  '
-            condition = _any_of(f"{name} eq '{padded[c]}'" for c in wanted if c in padded)
+            condition = any_of(f"{name} eq '{padded[c]}'" for c in wanted if c in padded)
         if condition:
             conditions.append(condition)
-        info[name] = _dimension_info(prop, codes)
+        info[name] = dimension_info(prop, codes)
     for name in request.filters:
         if name not in dims:
             problems.append(
@@ -187,7 +186,7 @@ def _dimension_filters(
     return info, conditions
 
 
-def _dimension_info(prop: Record, codes: Iterable[Record]) -> dict[str, Any]:
+def dimension_info(prop: Record, codes: Iterable[Record]) -> dict[str, Any]:
     info: dict[str, Any] = {
         "type": prop.get("Type", "Dimension"),
         "title": prop.get("Title", ""),
@@ -199,7 +198,7 @@ def _dimension_info(prop: Record, codes: Iterable[Record]) -> dict[str, Any]:
     return info
 
 
-def _measure_info(prop: Record, requested: str) -> dict[str, Any]:
+def measure_info(prop: Record, requested: str) -> dict[str, Any]:
     return {
         "requested": requested,
         "title": prop.get("Title", ""),
@@ -212,14 +211,14 @@ def _measure_info(prop: Record, requested: str) -> dict[str, Any]:
     }
 
 
-def _any_of(conditions: Iterable[str]) -> str | None:
+def any_of(conditions: Iterable[str]) -> str | None:
     parts = list(conditions)
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
 
 
-def _all_of(conditions: list[str]) -> str | None:
+def all_of(conditions: list[str]) -> str | None:
     return " and ".join(conditions) if conditions else None
 
 
@@ -234,7 +233,7 @@ POLARS_TYPES = {
 }
 
 
-def _to_frame(
+def to_frame(
     rows: list[Record], dims: Mapping[str, Record], topics: Mapping[str, Record]
 ) -> pl.DataFrame:
     """Rows as a typed frame: dimension codes and strings stripped of CBS's padding."""

@@ -23,10 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from bwmonitor.core.errors import CbsUnavailable
+from bwmonitor.core.settings import DEFAULT_CBS_V4_URL
 from bwmonitor.fetch.stopping import FetchStop
-
-#: where CBS serves OData v4 (the path has changed once: the version is in it since 2023)
-CBS_V4_URL = "https://datasets.cbs.nl/odata/v1/CBS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +37,9 @@ class CbsConfig:
     attempts: int = 4  #: tries per request, the first included
     backoff: float = 1.0  #: seconds before the first retry, doubled each time
     max_backoff: float = 30.0
-    v4_url: str = CBS_V4_URL  #: the v4 API's root, up to the catalogue (BWMONITOR_CBS_V4_URL)
+    v4_url: str = (
+        DEFAULT_CBS_V4_URL  #: the v4 API's root, up to the catalogue (BWMONITOR_CBS_V4_URL)
+    )
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """How fetch is incremental: a table is downloaded only when CBS changed it.
 
-A stored table is up to date when CBS's `Modified` date of the table is the one stored,
-the catalogue asks the same of it (measures, filters: the request signature), and it
-knows its year. Anything else, or `--force`, or a damaged stored copy, downloads it
-again; the new version is committed whole, or the old one stays.
+A stored table is up to date when CBS's `Modified` of the table names the moment stored
+(on either road: v3 and v4 write it differently, core/modified.py), the catalogue asks
+the same of it (measures, filters: the request signature), and it knows its year.
+Anything else, or `--force`, or a damaged stored copy, downloads it again; the new
+version is committed whole, or the old one stays.
 """
 
 from __future__ import annotations
@@ -11,20 +12,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bwmonitor.core.catalog import TableRequest
-from bwmonitor.fetch.cbs import CbsClient
-from bwmonitor.fetch.download import download, request_signature
+from bwmonitor.core.modified import same_modified
+from bwmonitor.fetch.download import request_signature
 from bwmonitor.fetch.http import recording
 from bwmonitor.fetch.report import TableOutcome
+from bwmonitor.fetch.roads import Road
 from bwmonitor.fetch.stopping import FetchStop
 from bwmonitor.store import integrity
-from bwmonitor.store.tables import TableDir, TableMeta
+from bwmonitor.store.tables import TableDir, TableMeta, snapshot_dir
 
 
 def is_up_to_date(stored: TableMeta | None, modified: str, request: TableRequest) -> bool:
     """Whether the stored table answers `request` as CBS's version `modified` would."""
     return (
         stored is not None
-        and stored.modified == modified
+        and same_modified(stored.modified, modified)
         and stored.request == request_signature(request)
         and not lacks_its_year(stored, request)
     )
@@ -37,14 +39,15 @@ def lacks_its_year(stored: TableMeta, request: TableRequest) -> bool:
 
 
 def fetch_table(
-    client: CbsClient, store: TableDir, request: TableRequest, force: bool, stop: FetchStop
+    road: Road, store: TableDir, request: TableRequest, force: bool, stop: FetchStop
 ) -> TableOutcome:
-    """Ask CBS for the table's `Modified`; download and commit it only when it changed."""
+    """Ask CBS, on `road`, for the table's `Modified`; download and commit it only when it
+    changed."""
     table_id = request.table_id
     damage = integrity.inspect(store, table_id)  # a damaged table is never up to date
     with recording() as log:
-        infos = client.table_infos(table_id, request.catalog)
-    modified = str(infos.get("Modified", ""))
+        version = road.version(request)
+    modified = str(version.get("Modified", ""))
     stored = store.meta(table_id) if damage is None else None
     previous = stored.modified if stored is not None else ""
     if is_up_to_date(stored, modified, request) and not force and stored is not None:
@@ -58,8 +61,11 @@ def fetch_table(
             bytes=log.bytes,
             problems=list(stored.problems or ()),
             warnings=list(stored.warnings or ()),
+            road=road.name,
         )
-    table = download(client, request, infos)
+    # the table as last stored, or shipped: v4 finds v3's measure keys in it
+    known = stored if stored is not None else snapshot_dir().meta(table_id)
+    table = road.download(request, version, known)
     found = [str(p) for p in table.problems]
     problems, warnings = ([], found) if request.series else (found, [])
     # the sidecar counts the TableInfos request made before the download too
@@ -84,4 +90,5 @@ def fetch_table(
         problems=problems,
         warnings=warnings,
         notices=[f"{damage.describe()}; refetched"] if damage is not None else [],
+        road=road.name,
     )

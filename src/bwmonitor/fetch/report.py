@@ -23,6 +23,7 @@ class TableOutcome:
     problems: list[str] = field(default_factory=list)  #: the catalogue asks what CBS lacks
     warnings: list[str] = field(default_factory=list)  #: one year of a series lacks a measure
     notices: list[str] = field(default_factory=list)  #: a damaged stored table, repaired
+    road: str = ""  #: the API that answered: "v3" or "v4" ("" when none did)
 
 
 @dataclass
@@ -50,6 +51,14 @@ class FetchReport:
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
+
+    def roads(self) -> dict[str, int]:
+        """How many tables each road answered for, e.g. {"v3": 3, "v4": 1}."""
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes:
+            if outcome.road:
+                counts[outcome.road] = counts.get(outcome.road, 0) + 1
+        return dict(sorted(counts.items()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """A fetch run: the catalogue's tables fetched in parallel, within the run's deadline.
 
-The caller holds the store's lock. Worker threads fetch (`incremental.fetch_table`);
-the main thread only waits, in short steps. One table that fails keeps its previous
-version. Once CBS proves unreachable, tables not yet started are skipped rather than
-each waiting out its own retries. At the deadline, on KeyboardInterrupt or on any
+The caller holds the store's lock. Worker threads fetch (`incremental.fetch_table`),
+each table on the road(s) `roads.RoadChooser` gives it: v3, v4, or v3 then v4; the main
+thread only waits, in short steps. One table that fails keeps its previous version.
+Once CBS proves unreachable on every road, tables not yet started are skipped rather
+than each waiting out its own retries. At the deadline, on KeyboardInterrupt or on any
 exception the workers are stopped: requests in flight are abandoned, not awaited, and
 nothing is committed after.
 """
@@ -17,12 +18,21 @@ from collections.abc import Callable
 from contextlib import suppress
 
 from bwmonitor.core.catalog import Catalog, TableRequest
-from bwmonitor.core.errors import BwmonitorError, CbsUnavailable, DeadlineReached, TemporaryFailure
+from bwmonitor.core.errors import (
+    BwmonitorError,
+    CbsTableChanged,
+    CbsTableNotFound,
+    CbsUnavailable,
+    DeadlineReached,
+    TemporaryFailure,
+)
 from bwmonitor.core.settings import Settings
 from bwmonitor.fetch.cbs import CbsClient
+from bwmonitor.fetch.cbs_v4 import V4Client
 from bwmonitor.fetch.http import CbsConfig
 from bwmonitor.fetch.incremental import fetch_table
 from bwmonitor.fetch.report import FetchProgress, FetchReport, FetchStarted, TableOutcome
+from bwmonitor.fetch.roads import Road, RoadChooser, V3Road, V4Road
 from bwmonitor.fetch.stopping import FetchStop
 from bwmonitor.store import integrity
 from bwmonitor.store.tables import TableDir
@@ -40,6 +50,7 @@ def cbs_config(settings: Settings) -> CbsConfig:
         read_timeout=settings.cbs_read_timeout,
         attempts=settings.cbs_attempts,
         backoff=settings.cbs_backoff,
+        v4_url=settings.cbs_v4_url,
     )
 
 
@@ -54,6 +65,8 @@ def fetch_tables(
     store = TableDir(settings.data_dir)
     stop = FetchStop(settings.fetch_deadline)
     client = CbsClient(cbs_config(settings), stop)
+    v4_client = V4Client(cbs_config(settings), stop)
+    chooser = RoadChooser(settings.cbs_api, V3Road(client), V4Road(v4_client))
     unreachable = threading.Event()
     pending: queue.SimpleQueue[TableRequest] = queue.SimpleQueue()
     results: queue.SimpleQueue[TableOutcome | BaseException] = queue.SimpleQueue()
@@ -74,13 +87,27 @@ def fetch_tables(
     def attempt(request: TableRequest) -> TableOutcome:
         if unreachable.is_set():
             return TableOutcome(request.table_id, "skipped")
-        try:
-            return fetch_table(client, store, request, force, stop)
-        except CbsUnavailable as error:
+        roads = chooser.roads(request)
+        failures: list[tuple[Road, BwmonitorError]] = []
+        for road in roads:
+            try:
+                outcome = fetch_table(road, store, request, force, stop)
+            except BwmonitorError as error:
+                failures.append((road, error))
+                if road.name == "v3":
+                    chooser.v3_failed()
+                if not isinstance(error, _ROAD_FAILURES) or stop.reason() is not None:
+                    break  # not the road's fault, or the run is stopping: no other road
+                continue
+            outcome.notices += [_fell_back(request, road, f) for f in failures]
+            return outcome
+        if len(failures) == len(roads) and all(isinstance(e, CbsUnavailable) for _, e in failures):
             unreachable.set()
-            return TableOutcome(request.table_id, "failed", error=error)
-        except BwmonitorError as error:
-            return TableOutcome(request.table_id, "failed", error=error)
+        error = _worst(failures)
+        also = [
+            f"{request.table_id}: {r.name} failed too: {e}" for r, e in failures if e is not error
+        ]
+        return TableOutcome(request.table_id, "failed", error=error, notices=also)
 
     def work() -> None:
         while stop.reason() is None:
@@ -103,7 +130,7 @@ def fetch_tables(
         if progress is not None:
             progress(result)
 
-    with client:
+    with client, v4_client:
         if progress is not None:
             progress(FetchStarted(tuple(r.table_id for r in requests)))
         try:
@@ -145,3 +172,20 @@ def _collect_committed(
         except queue.Empty:
             if not waiting or time.monotonic() > give_up:
                 return
+
+
+# a road's failure that another road may not share: CBS down, the table unknown there,
+# a request refused
+_ROAD_FAILURES = (CbsUnavailable, CbsTableNotFound, CbsTableChanged)
+
+
+def _fell_back(request: TableRequest, road: Road, failure: tuple[Road, BwmonitorError]) -> str:
+    failed, error = failure
+    return f"{request.table_id}: {failed.name} failed ({error}); fetched through {road.name}"
+
+
+def _worst(failures: list[tuple[Road, BwmonitorError]]) -> BwmonitorError:
+    """The error a table that failed on every road reports: a temporary one when there
+    is one (the next run may succeed), else the first road's."""
+    temporary = [e for _, e in failures if isinstance(e, TemporaryFailure)]
+    return temporary[0] if temporary else failures[0][1]

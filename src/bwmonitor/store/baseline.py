@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bwmonitor.core.errors import StoreError
+from bwmonitor.core.modified import modified_utc
+from bwmonitor.core.periods import table_period
 from bwmonitor.store.tables import CHECKSUM, SIZE, TableDir, TableMeta, write_json_atomically
 
 BASELINE_DIR = "last-export"
@@ -39,10 +41,37 @@ _FETCH_DETAILS = {"fetched_at", "requests", "bytes", "urls", CHECKSUM, SIZE}
 
 def table_version(meta: TableMeta) -> str:
     """A digest of what CBS published for a table: its rows (the data file is named by
-    content hash), Modified, labels and period status; not when or how we fetched it."""
-    published = {k: v for k, v in meta.to_json().items() if k not in _FETCH_DETAILS}
+    content hash), Modified, labels and period status; not when or how we fetched it.
+
+    A table fetched since there are two roads is digested by what both roads say alike
+    (`_published`), so that the other road brings the same version; one fetched before
+    keeps the digest it had, so that no stored table looks changed after an upgrade."""
+    if meta.road is None:
+        published = {k: v for k, v in meta.to_json().items() if k not in _FETCH_DETAILS}
+    else:
+        published = _published(meta)
     text = json.dumps(published, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _published(meta: TableMeta) -> dict[str, Any]:
+    """What v3 and v4 say alike of a table: the rows, Modified as an instant, the labels
+    and statuses, each stored measure's title, unit and decimals, and what was asked.
+    Not the road's own words: v4's measure identifiers, descriptions, TableInfos'
+    Period (v4 has a TemporalCoverage instead), the road, its URLs."""
+    return {
+        "table_id": meta.table_id,
+        "title": meta.title.strip(),
+        "modified": modified_utc(meta.modified),
+        "year": table_period(meta.period or "") if meta.time_dimension is None else None,
+        "dimensions": meta.dimensions,
+        "measures": {
+            key: {field: info.get(field) for field in ("title", "unit", "decimals")}
+            for key, info in meta.measures.items()
+        },
+        "request": meta.request,
+        "data_file": meta.data_file,
+    }
 
 
 @dataclass(frozen=True)

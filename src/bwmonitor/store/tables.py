@@ -69,6 +69,11 @@ class TableMeta:
     table_measures: Mapping[str, Any] | None = None
     # how and when it was fetched
     origin: str = "cbs"  #: "cbs" when fetched by bwmonitor, "snapshot" for shipped data
+    #: the API that brought it, "v3" or "v4"; None: fetched before there were two
+    road: str | None = None
+    #: per stored measure, why CBS gives no value for a row ("RegioS=GM0997;Perioden=2026JJ00"
+    #: -> "Impossible", "Confidential"): v4's ValueAttribute; v3 says nothing of it
+    value_attributes: Mapping[str, Any] | None = None
     fetched_at: str = ""
     request: Mapping[str, Any] = field(default_factory=dict)  #: download.request_signature
     base_url: str | None = None
