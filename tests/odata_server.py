@@ -957,7 +957,6 @@ class ODataServer:
             page = [{k: r.get(k) for k in select} for r in page]
         return page, next_link, select
 
-
     # -- the v4 road
 
     def _route_v4(self, rest: list[str], query: dict[str, str], host: str) -> _Response:
