@@ -28,11 +28,11 @@ work for v4 requests exactly as for v3 ones.
 Taking one road down (``add_fault`` matches a case-sensitive substring of the request target):
 
 * v3 down: ``server.add_fault(V3_PATH_MARK, "status", times=None, status=503)`` with
-  ``V3_PATH_MARK = "/OData"``. Every v3 path starts with it -- cbsodata asks
-  ``/ODataApi/OData/<table>/...`` for metadata, bwmonitor reads data from
-  ``/ODataFeed/odata/<table>/...``, the catalog is ``/ODataCatalog/Tables`` -- and the v4
+  ``V3_PATH_MARK = "/OData"``. Every v3 path starts with it -- cbsodata 1.3.5 asks
+  ``/ODataApi/odata/<table>/...`` for metadata and ``/ODataFeed/odata/<table>/...`` for
+  data (bwmonitor's ``feed_url``), the catalog is ``/ODataCatalog/Tables`` -- and the v4
   path ``/odata/v1/CBS/...`` does not contain it (lower-case ``odata``). ``"/ODataApi/"``
-  alone takes down only cbsodata's metadata requests, not the ``/ODataFeed/`` data reads.
+  alone takes down only the metadata requests, not the ``/ODataFeed/`` data reads.
   Never use ``"/odata/"``: it matches both ``/ODataFeed/odata/`` and ``/odata/v1/``.
 * v4 down: ``server.add_fault(V4_PATH_MARK, ...)`` with ``V4_PATH_MARK = "/odata/v1/CBS/"``
   (no v3 path contains ``v1/CBS``). After changing ``v4_path``, match the new path instead.

@@ -398,7 +398,7 @@ def test_v3_down_leaves_v4_up(server: ODataServer) -> None:
     """V3_PATH_MARK takes down cbsodata's and bwmonitor's v3 paths, and no v4 path."""
     server.add_fault(V3_PATH_MARK, "status", times=None, status=503)
     with pytest.raises(requests.HTTPError, match="503"):
-        cbsodata.get_info("84489NED", catalog_url=server.host)  # /ODataApi/OData/...
+        cbsodata.get_info("84489NED", catalog_url=server.host)  # /ODataApi/odata/...
     v3_feed = f"{server.base_url}/ODataFeed/odata/84489NED/TypedDataSet"  # bwmonitor's data path
     assert _SESSION.get(v3_feed, timeout=10).status_code == 503
     assert _SESSION.get(f"{server.base_url}/ODataCatalog/Tables", timeout=10).status_code == 503
