@@ -13,6 +13,29 @@ right-padded with spaces as CBS serves them, so ``RegioS eq 'GM1680'`` does not 
 
 Failures can be injected per request with :meth:`ODataServer.add_fault`, and every
 request is recorded in :attr:`ODataServer.log`.
+
+The same server also stands in for CBS's OData **v4** API (``datasets.cbs.nl/odata/v1/CBS``)
+for the tables in :attr:`ODataServer.v4_tables` (:class:`V4Table`), under
+:attr:`ODataServer.v4_path` (default ``/odata/v1/CBS``) on the same host and port:
+``{v4_path}/{table}`` (service document), ``.../Properties`` (a single object),
+``.../Dimensions``, ``.../MeasureCodes``, ``.../<Dimension>Codes`` and ``.../Observations``
+(feeds with ``@odata.context``, ``value`` and an absolute ``@odata.nextLink`` when
+``page_size`` cuts them). ``$filter`` takes v4's ``contains(Field,'x')`` (haystack first)
+instead of v3's ``substringof``. Errors have the v4 form ``{"error": {"code", "message"}}``.
+v4 codes are served unpadded, as captured. Faults, latency, bandwidth and the request log
+work for v4 requests exactly as for v3 ones.
+
+Taking one road down (``add_fault`` matches a case-sensitive substring of the request target):
+
+* v3 down: ``server.add_fault(V3_PATH_MARK, "status", times=None, status=503)`` with
+  ``V3_PATH_MARK = "/OData"``. Every v3 path starts with it -- cbsodata 1.3.5 asks
+  ``/ODataApi/odata/<table>/...`` for metadata and ``/ODataFeed/odata/<table>/...`` for
+  data (bwmonitor's ``feed_url``), the catalog is ``/ODataCatalog/Tables`` -- and the v4
+  path ``/odata/v1/CBS/...`` does not contain it (lower-case ``odata``). ``"/ODataApi/"``
+  alone takes down only the metadata requests, not the ``/ODataFeed/`` data reads.
+  Never use ``"/odata/"``: it matches both ``/ODataFeed/odata/`` and ``/odata/v1/``.
+* v4 down: ``server.add_fault(V4_PATH_MARK, ...)`` with ``V4_PATH_MARK = "/odata/v1/CBS/"``
+  (no v3 path contains ``v1/CBS``). After changing ``v4_path``, match the new path instead.
 """
 
 from __future__ import annotations
@@ -27,26 +50,41 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit
 
 __all__ = [
     "CONTENT_TYPE",
+    "CONTENT_TYPE_V4",
+    "DEFAULT_V4_PATH",
     "FAULT_KINDS",
+    "V3_PATH_MARK",
+    "V4_PATH_MARK",
     "FakeTable",
     "FilterError",
     "ODataError",
     "ODataServer",
     "RequestRecord",
+    "V4Table",
     "compile_filter",
     "render_feed",
+    "render_v4_error",
+    "render_v4_json",
 ]
 
 CONTENT_TYPE = (
     "application/json;odata=minimalmetadata;streaming=true;IEEE754Compatible=false;charset=utf-8"
 )
+CONTENT_TYPE_V4 = (
+    "application/json; odata.metadata=minimal; odata.streaming=true; "
+    "IEEE754Compatible=false; charset=utf-8"
+)
 DEFAULT_PAGE_SIZE = 10_000
+DEFAULT_V4_PATH = "/odata/v1/CBS"
+V3_PATH_MARK = "/OData"  # in every v3 target (ODataApi, ODataFeed, ODataCatalog), in no v4 one
+V4_PATH_MARK = DEFAULT_V4_PATH + "/"  # in every v4 target at the default v4_path, in no v3 one
 DIMENSION_TYPES = frozenset({"Dimension", "GeoDimension", "TimeDimension", "GeoDetail"})
 # "hang" is an addition to the brief's list: it sleeps before sending anything, which is
 # the only way to make requests raise ReadTimeout (a stall mid-body surfaces as
@@ -88,6 +126,29 @@ class FakeTable:
 
 
 @dataclass
+class V4Table:
+    """One table as CBS's OData v4 API serves it (values as captured: codes unpadded).
+
+    ``properties`` is the Properties object without ``@odata.context``; ``dimensions`` the
+    Dimensions records (their ``CodesUrl``/``GroupsUrl`` are rewritten to the local server
+    when served); ``codes`` maps a dimension Identifier to its ``<Dimension>Codes`` records;
+    ``observations`` are the Observations records (Id, Measure, ValueAttribute, Value,
+    StringValue, one key per dimension).
+    """
+
+    table_id: str
+    properties: dict[str, Any]
+    dimensions: list[dict[str, Any]]
+    measure_codes: list[dict[str, Any]]
+    codes: dict[str, list[dict[str, Any]]]
+    observations: list[dict[str, Any]]
+
+    def dimension_ids(self) -> list[str]:
+        """Dimension Identifiers in Dimensions order."""
+        return [str(d["Identifier"]) for d in self.dimensions]
+
+
+@dataclass
 class RequestRecord:
     """One request, logged on arrival and completed while it is answered.
 
@@ -123,6 +184,7 @@ class _Response:
     entity: str | None = None
     table_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    v4: bool = False  # decides the error body of an injected status fault and Content-Type
 
 
 class ODataError(Exception):
@@ -174,6 +236,20 @@ def render_error(message: str) -> bytes:
     return text.encode("ascii")
 
 
+def render_v4_json(document: Mapping[str, Any]) -> bytes:
+    """Render a v4 response body: compact JSON, non-ASCII escaped (plain ASCII bytes)."""
+    return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def render_v4_error(status: int, message: str) -> bytes:
+    """Render an OData v4 error body: ``{"error": {"code": ..., "message": ...}}``."""
+    try:
+        code = HTTPStatus(status).phrase.replace(" ", "")
+    except ValueError:
+        code = str(status)
+    return render_v4_json({"error": {"code": code, "message": message}})
+
+
 # --------------------------------------------------------------------------- $filter
 
 
@@ -188,6 +264,7 @@ _TOKEN_RE = re.compile(
 )
 _COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
 _FUNCTIONS = {"startswith": 2, "endswith": 2, "substringof": 2}
+_FUNCTIONS_V4 = {"startswith": 2, "endswith": 2, "contains": 2}  # v4 dropped substringof
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 
@@ -265,6 +342,8 @@ def _string_function(name: str, a: Any, b: Any) -> bool:
         return a.startswith(b)
     if name == "endswith":
         return a.endswith(b)
+    if name == "contains":
+        return b in a  # contains(haystack, needle): OData v4 argument order
     return a in b  # substringof(needle, haystack): note CBS/OData v3 argument order
 
 
@@ -302,10 +381,11 @@ def _caller(name: str, a: Evaluator, b: Evaluator) -> Evaluator:
 class _FilterParser:
     """Recursive descent: or -> and -> not -> comparison -> operand."""
 
-    def __init__(self, text: str, columns: Iterable[str]) -> None:
+    def __init__(self, text: str, columns: Iterable[str], version: int = 3) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
         self.columns = set(columns)
+        self.functions = _FUNCTIONS_V4 if version == 4 else _FUNCTIONS
 
     def parse(self) -> Evaluator:
         node = self._or()
@@ -391,7 +471,7 @@ class _FilterParser:
         return _Node(False, _field(word))
 
     def _function(self, name: str, pos: int) -> _Node:
-        if name not in _FUNCTIONS:
+        if name not in self.functions:
             raise FilterError(f"Unknown function '{name}' at position {pos}")
         self._expect("(")
         args = [self._operand()]
@@ -399,14 +479,21 @@ class _FilterParser:
             self._next()
             args.append(self._operand())
         self._expect(")")
-        if len(args) != _FUNCTIONS[name] or any(a.is_bool for a in args):
-            raise FilterError(f"Function '{name}' takes {_FUNCTIONS[name]} value arguments")
+        arity = self.functions[name]
+        if len(args) != arity or any(a.is_bool for a in args):
+            raise FilterError(f"Function '{name}' takes {arity} value arguments")
         return _Node(True, _caller(name, args[0].fn, args[1].fn))
 
 
-def compile_filter(text: str, columns: Iterable[str]) -> Callable[[Mapping[str, Any]], bool]:
-    """Compile an OData v3 ``$filter`` into a row predicate; raises FilterError (HTTP 400)."""
-    evaluate = _FilterParser(text, columns).parse()
+def compile_filter(
+    text: str, columns: Iterable[str], *, version: int = 3
+) -> Callable[[Mapping[str, Any]], bool]:
+    """Compile an OData ``$filter`` into a row predicate; raises FilterError (HTTP 400).
+
+    ``version=3`` (default) knows ``substringof(needle, haystack)``; ``version=4`` knows
+    ``contains(haystack, needle)`` instead. Both know ``startswith`` and ``endswith``.
+    """
+    evaluate = _FilterParser(text, columns, version).parse()
     return lambda row: bool(evaluate(row))
 
 
@@ -504,9 +591,11 @@ class _Handler(BaseHTTPRequestHandler):
             "GET", split.path, query, 0, 0, None, None, fault.kind if fault else None
         )
         owner._record(self._entry)
+        self._content_type = CONTENT_TYPE
         try:
             response = owner._respond(split.path, query, self.headers.get("Host") or owner.host)
             self._entry.entity, self._entry.table_id = response.entity, response.table_id
+            self._content_type = CONTENT_TYPE_V4 if response.v4 else CONTENT_TYPE
             owner._pause(owner.latency)
             if fault is None:
                 self._send(response.status, response.body, response.headers)
@@ -520,7 +609,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_head(self, status: int, length: int, headers: Mapping[str, str]) -> None:
         self._entry.status = status
         self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPE)
+        self.send_header("Content-Type", self._content_type)
         self.send_header("Content-Length", str(length))
         self.send_header("Connection", "close")
         for name, value in headers.items():
@@ -557,7 +646,9 @@ class _Handler(BaseHTTPRequestHandler):
         half = len(body) // 2
         if fault.kind == "status":
             headers = {"Retry-After": "0"} if fault.status == 429 else {}
-            self._send(fault.status, render_error(f"Injected fault: HTTP {fault.status}"), headers)
+            message = f"Injected fault: HTTP {fault.status}"
+            error = render_v4_error(fault.status, message) if response.v4 else render_error(message)
+            self._send(fault.status, error, headers)
         elif fault.kind == "truncate":
             # Promise the whole body, deliver half, then close: an incomplete read.
             self._send_head(response.status, len(body), response.headers)
@@ -591,21 +682,27 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ODataServer:
-    """Threaded fake of CBS's OData v3 service on 127.0.0.1 (ephemeral port).
+    """Threaded fake of CBS's OData v3 service (and v4 API) on 127.0.0.1 (ephemeral port).
 
     Use as a context manager or call :meth:`start` / :meth:`stop`. ``tables``,
-    ``page_size``, ``latency`` and ``bandwidth`` may be changed while it runs.
+    ``v4_tables``, ``v4_path``, ``page_size``, ``latency`` and ``bandwidth`` may be
+    changed while it runs.
     """
 
     def __init__(
         self,
         tables: Iterable[FakeTable] = (),
         *,
+        v4_tables: Iterable[V4Table] = (),
+        v4_path: str = DEFAULT_V4_PATH,
         page_size: int = DEFAULT_PAGE_SIZE,
         latency: float = 0.0,
         bandwidth: float | None = None,
     ) -> None:
         self.tables: dict[str, FakeTable] = {t.table_id: t for t in tables}
+        # The v4 road: tables and the path they are served under (both may change live).
+        self.v4_tables: dict[str, V4Table] = {t.table_id: t for t in v4_tables}
+        self.v4_path = v4_path
         self.page_size = page_size
         self.latency = latency
         self.bandwidth = bandwidth
@@ -733,15 +830,31 @@ class ODataServer:
         return self._stopping.wait(seconds)
 
     def _respond(self, path: str, query: dict[str, str], host: str) -> _Response:
+        parts = [p for p in path.split("/") if p]
+        v4_rest = self._v4_rest(parts)
         try:
+            if v4_rest is not None:
+                return self._route_v4(v4_rest, query, host)
             return self._route(path, query, host)
         except ODataError as err:
+            if v4_rest is not None:
+                return _Response(err.status, render_v4_error(err.status, err.message), v4=True)
             return _Response(err.status, render_error(err.message))
         except Exception:
             self.errors.append(traceback.format_exc())
-            return _Response(500, render_error("Internal error in the fake OData server"))
+            message = "Internal error in the fake OData server"
+            if v4_rest is not None:
+                return _Response(500, render_v4_error(500, message), v4=True)
+            return _Response(500, render_error(message))
 
     # -- routing
+
+    def _v4_rest(self, parts: list[str]) -> list[str] | None:
+        """The path segments after ``v4_path`` (case-insensitive), or None if not under it."""
+        prefix = [p.lower() for p in self.v4_path.split("/") if p]
+        if not prefix or [p.lower() for p in parts[: len(prefix)]] != prefix:
+            return None
+        return parts[len(prefix) :]
 
     def _route(self, path: str, query: dict[str, str], host: str) -> _Response:
         parts = [p for p in path.split("/") if p]
@@ -825,13 +938,14 @@ class ODataServer:
         query: Mapping[str, str],
         host: str,
         path: str,
+        version: int = 3,
     ) -> tuple[list[Record], str | None, list[str] | None]:
         """Apply $select/$filter/$skip/$top and the server page size; build the nextLink."""
         select = _select_columns(query.get("$select"), columns, entity)
         skip = _non_negative_int(query, "$skip") or 0
         top = _non_negative_int(query, "$top")
         if query.get("$filter", "").strip():
-            keep = compile_filter(query["$filter"], columns)
+            keep = compile_filter(query["$filter"], columns, version=version)
             records = [r for r in records if keep(r)]
         available = records[skip:] if top is None else records[skip : skip + top]
         page = available[: max(1, self.page_size)]
@@ -842,6 +956,79 @@ class ODataServer:
         if select is not None:
             page = [{k: r.get(k) for k in select} for r in page]
         return page, next_link, select
+
+    # -- the v4 road
+
+    def _route_v4(self, rest: list[str], query: dict[str, str], host: str) -> _Response:
+        if not rest or len(rest) > 2:
+            raise ODataError(404, f"No resource was found at '/{'/'.join(rest)}' of the v4 API.")
+        table = self._find_v4_table(rest[0])
+        base = f"http://{host}{self._v4_base()}/{table.table_id}"
+        if len(rest) == 1:
+            return self._v4_service_document(table, base)
+        entity = rest[1]
+        if entity == "Properties":
+            single = {"@odata.context": f"{base}/$metadata#Properties", **table.properties}
+            return _Response(200, render_v4_json(single), entity, table.table_id, v4=True)
+        records, columns = self._v4_records(table, entity, base)
+        path = f"{self._v4_base()}/{table.table_id}/{entity}"
+        page, next_link, _ = self._apply_query(records, columns, entity, query, host, path, 4)
+        document: dict[str, Any] = {"@odata.context": f"{base}/$metadata#{entity}", "value": page}
+        if next_link is not None:
+            document["@odata.nextLink"] = next_link
+        return _Response(200, render_v4_json(document), entity, table.table_id, v4=True)
+
+    def _v4_base(self) -> str:
+        return "/" + "/".join(p for p in self.v4_path.split("/") if p)
+
+    def _find_v4_table(self, table_id: str) -> V4Table:
+        tables = dict(self.v4_tables)
+        table = tables.get(table_id) or {k.lower(): t for k, t in tables.items()}.get(
+            table_id.lower()
+        )
+        if table is None:
+            raise ODataError(404, f"Table '{table_id}' not found.")
+        return table
+
+    def _v4_service_document(self, table: V4Table, base: str) -> _Response:
+        names = ["Observations", "Dimensions", "MeasureCodes", "Properties"]
+        names += [f"{d}Codes" for d in table.dimension_ids() if d in table.codes]
+        document = {
+            "@odata.context": f"{base}/$metadata",
+            "value": [{"name": n, "kind": "EntitySet", "url": n} for n in names],
+        }
+        return _Response(200, render_v4_json(document), None, table.table_id, v4=True)
+
+    def _v4_records(self, table: V4Table, entity: str, base: str) -> tuple[list[Record], list[str]]:
+        if entity == "Observations":
+            start = ["Id", "Measure", "ValueAttribute", "Value", "StringValue"]
+            return list(table.observations), _ordered_keys(
+                table.observations, [*start, *table.dimension_ids()]
+            )
+        if entity == "Dimensions":
+            records = [_local_dimension(d, base) for d in table.dimensions]
+            start = ["Identifier", "Title", "Description", "Kind", "CodesUrl", "GroupsUrl"]
+            return records, _ordered_keys(records, start)
+        if entity == "MeasureCodes":
+            start = ["Identifier", "Index", "Title", "Description", "DataType", "Unit"]
+            return list(table.measure_codes), _ordered_keys(table.measure_codes, start)
+        if entity.endswith("Codes") and entity[: -len("Codes")] in table.codes:
+            records = table.codes[entity[: -len("Codes")]]
+            start = ["Identifier", "Index", "Title", "Description", "DimensionGroupId"]
+            return list(records), _ordered_keys(records, start)
+        raise ODataError(
+            404, f"No entity set '{entity}' in table '{table.table_id}' of the v4 API."
+        )
+
+
+def _local_dimension(dimension: Mapping[str, Any], base: str) -> Record:
+    """A Dimensions record whose CodesUrl/GroupsUrl point at the local server."""
+    record = dict(dimension)
+    identifier = record.get("Identifier")
+    for key, suffix in (("CodesUrl", "Codes"), ("GroupsUrl", "Groups")):
+        if record.get(key):
+            record[key] = f"{base}/{identifier}{suffix}"
+    return record
 
 
 _QUERY_SAFE = ",'()$:/"
