@@ -47,7 +47,9 @@ class Monitor:
     ./indicators.toml if present, else the shipped one). `data_dir`: the store of
     fetched CBS tables (default: $BWMONITOR_DATA_DIR, else the user data folder).
     `fetch_deadline`: seconds a fetch may take in all (default: 900, or
-    $BWMONITOR_FETCH_DEADLINE). The same defaults as the command line.
+    $BWMONITOR_FETCH_DEADLINE). `cbs_api`: the road to CBS, "v3", "v4" or "auto"
+    (default: $BWMONITOR_CBS_API, else auto; see docs/data.md). The same defaults as
+    the command line.
     """
 
     def __init__(
@@ -56,11 +58,13 @@ class Monitor:
         data_dir: str | Path | None = None,
         *,
         fetch_deadline: float | None = None,
+        cbs_api: str | None = None,
     ) -> None:
         self.settings: Settings = resolve(
             data_dir=Path(data_dir) if data_dir is not None else None,
             catalog=Path(catalog) if catalog is not None else None,
             fetch_deadline=fetch_deadline,
+            cbs_api=cbs_api,
         )
 
     def __repr__(self) -> str:

@@ -36,6 +36,7 @@ from bwmonitor.core.errors import (
 from bwmonitor.core.settings import (
     DEFAULT_FETCH_DEADLINE,
     ENV_CATALOG,
+    ENV_CBS_API,
     ENV_CSV_EXCEL,
     ENV_DATA_DIR,
     ENV_FETCH_DEADLINE,
@@ -127,6 +128,24 @@ DeadlineOption = Annotated[
     ),
 ]
 
+
+class CbsApi(StrEnum):
+    v3 = "v3"
+    v4 = "v4"
+    auto = "auto"
+
+
+CbsApiOption = Annotated[
+    CbsApi | None,
+    typer.Option(
+        "--cbs-api",
+        help="The road to CBS: v3 (opendata.cbs.nl), v4 (datasets.cbs.nl) or auto (v3, and "
+        "v4 for a table v3 fails; after two such tables v4 for the rest). Third-party "
+        f"tables always take v3. Env {ENV_CBS_API}. Default: auto.",
+        show_default=False,
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -200,8 +219,18 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _monitor(data_dir: Path | None, catalog: Path | None, deadline: float | None = None) -> Monitor:
-    return Monitor(catalog=catalog, data_dir=data_dir, fetch_deadline=deadline)
+def _monitor(
+    data_dir: Path | None,
+    catalog: Path | None,
+    deadline: float | None = None,
+    cbs_api: CbsApi | None = None,
+) -> Monitor:
+    return Monitor(
+        catalog=catalog,
+        data_dir=data_dir,
+        fetch_deadline=deadline,
+        cbs_api=cbs_api.value if cbs_api is not None else None,
+    )
 
 
 @app.command()
@@ -214,6 +243,7 @@ def fetch(
     ] = False,
     quiet: QuietOption = False,
     deadline: DeadlineOption = None,
+    cbs_api: CbsApiOption = None,
 ) -> None:
     """Bring the catalogue's CBS StatLine tables into the local store.
 
@@ -222,7 +252,7 @@ def fetch(
     Exit 75 when CBS could not be reached or the deadline passed; Ctrl-C (130) and
     SIGTERM (143) stop at once, committing nothing more.
     """
-    monitor = _monitor(data_dir, catalog, deadline)
+    monitor = _monitor(data_dir, catalog, deadline, cbs_api)
     with render.fetch_progress(enabled=not quiet) as progress:
         report = monitor.fetch(force=force, progress=progress)
     if not quiet:
@@ -407,6 +437,7 @@ def update(
         typer.Option("--quiet", "-q", help="Nothing on stdout or stderr unless it fails (cron)."),
     ] = False,
     deadline: DeadlineOption = None,
+    cbs_api: CbsApiOption = None,
 ) -> None:
     """What cron runs: fetch, and when the data changed since the last export, export
     into a new dated folder, point <out>/latest at it and write a change report.
@@ -419,7 +450,7 @@ def update(
     invalid input; 75 retry later (CBS unreachable, the fetch deadline passed, another
     run holds the lock); 130 Ctrl-C; 143 SIGTERM. See docs/update.md.
     """
-    monitor = _monitor(data_dir, catalog, deadline)
+    monitor = _monitor(data_dir, catalog, deadline, cbs_api)
     with render.fetch_progress(enabled=not quiet) as progress:
         result = monitor.update(
             out,
@@ -462,6 +493,7 @@ def catalog_check(
             "(exit 75 when CBS cannot be reached).",
         ),
     ] = False,
+    cbs_api: CbsApiOption = None,
 ) -> None:
     """Validate the catalogue and list every problem with its TOML path (exit 2 if any).
 
@@ -469,7 +501,7 @@ def catalog_check(
     snapshot: measures present in each table, dimension codes that exist, units. A
     table in neither gets a notice; --online checks every table against CBS itself.
     """
-    loaded, report = _monitor(data_dir, catalog).check_catalog(online=online)
+    loaded, report = _monitor(data_dir, catalog, cbs_api=cbs_api).check_catalog(online=online)
     render.catalog_ok(loaded, report)
 
 

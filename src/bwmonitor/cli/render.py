@@ -90,9 +90,11 @@ def fetch_summary(report: FetchReport) -> None:
     ]
     kib = sum(o.bytes for o in report.outcomes) / 1024
     requests = sum(o.requests for o in report.outcomes)
+    roads = ", ".join(f"{road} {count}" for road, count in report.roads().items())
     message(
         f"fetch: {len(report.outcomes)} tables ({', '.join(parts)}); "
-        f"{requests} requests, {dutch_number(kib)} KiB; store {report.data_dir}"
+        + (f"via {roads}; " if roads else "")
+        + f"{requests} requests, {dutch_number(kib)} KiB; store {report.data_dir}"
     )
 
 
@@ -247,7 +249,7 @@ def tables(in_use: Sequence[TableInUse]) -> None:
                 (
                     meta.table_id,
                     meta.title,
-                    describe_origin(meta),
+                    describe_origin(meta),  # with the road: "... via OData v4"
                     meta.modified[:10],
                     dutch_number(meta.rows),
                 )

@@ -66,7 +66,7 @@ def download_v4(
     table_id = request.table_id
     problems: list[CbsTableChanged] = []
     with recording() as log:
-        dims = _dimensions(client.feed(table_id, "Dimensions"), known)
+        dims = _dimensions(client.feed(table_id, "Dimensions"))
         topics = _topics(client.feed(table_id, "MeasureCodes"))
         columns, requested = _measure_columns(request, topics, known, problems)
         codes = {name: _codes(client, request, name, prop, problems) for name, prop in dims.items()}
@@ -112,10 +112,9 @@ def download_v4(
     return DownloadedTable(table_id, frame, sidecar, problems)
 
 
-def _dimensions(records: Sequence[Record], known: TableMeta | None) -> dict[str, Record]:
-    """The table's dimensions as v3 DataProperties records, in the stored table's column
-    order when it is known (v4 lists them in its own order)."""
-    dims = {
+def _dimensions(records: Sequence[Record]) -> dict[str, Record]:
+    """The table's dimensions as v3 DataProperties records, in v4's order."""
+    return {
         str(r["Identifier"]): {
             "Key": str(r["Identifier"]),
             "Title": str(r.get("Title") or ""),
@@ -124,9 +123,6 @@ def _dimensions(records: Sequence[Record], known: TableMeta | None) -> dict[str,
         for r in records
         if r.get("Identifier")
     }
-    order = list(known.dimensions) if known is not None else []
-    first = [name for name in order if name in dims]
-    return {name: dims[name] for name in [*first, *(n for n in dims if n not in first)]}
 
 
 def _topics(records: Sequence[Record]) -> dict[str, Record]:

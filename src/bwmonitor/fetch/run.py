@@ -103,11 +103,11 @@ def fetch_tables(
             return outcome
         if len(failures) == len(roads) and all(isinstance(e, CbsUnavailable) for _, e in failures):
             unreachable.set()
-        error = _worst(failures)
+        worst = _worst(failures)
         also = [
-            f"{request.table_id}: {r.name} failed too: {e}" for r, e in failures if e is not error
+            f"{request.table_id}: {r.name} failed too: {e}" for r, e in failures if e is not worst
         ]
-        return TableOutcome(request.table_id, "failed", error=error, notices=also)
+        return TableOutcome(request.table_id, "failed", error=worst, notices=also)
 
     def work() -> None:
         while stop.reason() is None:

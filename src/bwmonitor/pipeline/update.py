@@ -302,6 +302,8 @@ def _metas_of(tables: Mapping[str, TableDir]) -> dict[str, TableMeta]:
 
 def _outcome_line(outcome: TableOutcome) -> str:
     text = f"fetch {outcome.table_id} {outcome.status}"
+    if outcome.road:
+        text += f" via {outcome.road}"
     if outcome.status == "updated":
         text += f" (CBS Modified {outcome.previous_modified or 'none'} -> {outcome.modified})"
     if outcome.error is not None:

@@ -410,8 +410,10 @@ class DataView:
 
 
 def describe_origin(meta: TableMeta) -> str:
-    """'snapshot, stand 2026-07-02' or 'opgehaald 2026-11-23 10:04 UTC', for footers."""
+    """'snapshot, stand 2026-07-02' or 'opgehaald 2026-11-23 10:04 UTC via OData v4'
+    (the road, once fetches record it), for footers and the sources sheet."""
     if meta.origin == "snapshot":
         return f"snapshot, stand {meta.fetched_at[:10] or 'onbekend'}"
     stamp = meta.fetched_at.replace("T", " ")[:16]
-    return f"opgehaald {stamp} UTC"
+    road = f" via OData {meta.road}" if meta.road else ""
+    return f"opgehaald {stamp} UTC{road}"
