@@ -24,7 +24,7 @@ the v3 module's helpers assemble the frame and the sidecar.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from itertools import product
 
@@ -110,6 +110,53 @@ def download_v4(
         value_attributes=attributes or None,
     )
     return DownloadedTable(table_id, frame, sidecar, problems)
+
+
+def metadata_v4(
+    client: V4Client,
+    table_id: str,
+    with_codes: Callable[[Record], bool],
+    known: TableMeta | None,
+) -> TableMeta:
+    """CBS's live v4 metadata in the shape of a stored sidecar (as `metadata_from_cbs`
+    makes v3's), for `catalog check --online`: v3 keys where the known v3 metadata maps
+    them by Title and Unit, v4 identifiers otherwise. No data rows."""
+    properties = client.properties(table_id)
+    dims = _dimensions(client.feed(table_id, "Dimensions"))
+    topics = _topics(client.feed(table_id, "MeasureCodes"))
+    columns: dict[str, str] = {}
+    for key in _known_measures(known):
+        try:
+            column, v4_id = map_measure(key, topics, known, table_id)
+        except CbsTableChanged:
+            continue  # not in v4 under that title and unit: the check reports it missing
+        columns[column] = v4_id
+    column_of = {v4_id: column for column, v4_id in columns.items()}
+    dimensions = {
+        name: {
+            "type": prop["Type"],
+            "title": prop["Title"],
+            "labels": {
+                str(r["Identifier"]).strip(): str(r.get("Title") or "").strip()
+                for r in client.feed(table_id, f"{name}Codes")
+            }
+            if with_codes(prop)
+            else {},
+        }
+        for name, prop in dims.items()
+    }
+    raw = {
+        "title": properties.get("Title", ""),
+        "modified": properties.get("Modified", ""),
+        "road": "v4",
+        "dimensions": dimensions,
+        "measures": {
+            column_of.get(v4_id, v4_id): {"unit": topic["Unit"], "decimals": topic["Decimals"]}
+            for v4_id, topic in topics.items()
+        },
+        "table_measures": _table_measures(topics, columns),
+    }
+    return TableMeta.from_json(table_id, raw)
 
 
 def _dimensions(records: Sequence[Record]) -> dict[str, Record]:

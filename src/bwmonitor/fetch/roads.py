@@ -12,6 +12,7 @@ takes (BWMONITOR_CBS_API, `--cbs-api`):
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,8 +20,8 @@ from bwmonitor.core.catalog import TableRequest
 from bwmonitor.core.settings import parse_cbs_api
 from bwmonitor.fetch.cbs import CbsClient, Record
 from bwmonitor.fetch.cbs_v4 import V4Client, has_road
-from bwmonitor.fetch.download import DownloadedTable, download
-from bwmonitor.fetch.download_v4 import download_v4
+from bwmonitor.fetch.download import DownloadedTable, download, metadata_from_cbs
+from bwmonitor.fetch.download_v4 import download_v4, metadata_v4
 from bwmonitor.store.tables import TableMeta
 
 V3, V4 = "v3", "v4"
@@ -43,6 +44,13 @@ class Road(Protocol):
         self, request: TableRequest, version: Record, known: TableMeta | None
     ) -> DownloadedTable: ...
 
+    def metadata(
+        self, request: TableRequest, with_codes: Callable[[Record], bool], known: TableMeta | None
+    ) -> TableMeta:
+        """The table's live metadata as a sidecar, for `catalog check --online`, with the
+        code lists of the dimensions `with_codes` picks."""
+        ...
+
 
 @dataclass
 class V3Road:
@@ -60,6 +68,12 @@ class V3Road:
     ) -> DownloadedTable:
         return download(self.client, request, version)
 
+    def metadata(
+        self, request: TableRequest, with_codes: Callable[[Record], bool], known: TableMeta | None
+    ) -> TableMeta:
+        table = self.client.metadata(request.table_id, request.catalog, with_codes)
+        return metadata_from_cbs(table)
+
 
 @dataclass
 class V4Road:
@@ -76,6 +90,11 @@ class V4Road:
         self, request: TableRequest, version: Record, known: TableMeta | None
     ) -> DownloadedTable:
         return download_v4(self.client, request, version, known)
+
+    def metadata(
+        self, request: TableRequest, with_codes: Callable[[Record], bool], known: TableMeta | None
+    ) -> TableMeta:
+        return metadata_v4(self.client, request.table_id, with_codes, known)
 
 
 class RoadChooser:

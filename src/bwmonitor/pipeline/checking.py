@@ -40,28 +40,39 @@ def check_catalog(settings: Settings, online: bool = False) -> tuple[Catalog, Me
 
 
 def _check_online(settings: Settings, catalog: Catalog) -> MetadataReport:
-    """Ask CBS for every table's metadata (no data rows) and apply the same checks."""
+    """Ask CBS for every table's metadata (no data rows) and apply the same checks, on
+    the road(s) the setting gives each table (v3, v4, or v3 then v4)."""
     from bwmonitor.fetch.cbs import CbsClient
-    from bwmonitor.fetch.download import metadata_from_cbs
+    from bwmonitor.fetch.cbs_v4 import V4Client
+    from bwmonitor.fetch.roads import RoadChooser, V3Road, V4Road
     from bwmonitor.fetch.run import MAX_PARALLEL_TABLES, cbs_config
 
     requests = catalog.table_requests()
-    client = CbsClient(cbs_config(settings))
-    unreachable: list[CbsUnavailable] = []  # once CBS is down, ask nothing more
+    client, v4_client = CbsClient(cbs_config(settings)), V4Client(cbs_config(settings))
+    chooser = RoadChooser(settings.cbs_api, V3Road(client), V4Road(v4_client))
+    view = data_view(settings)  # the v3 metadata that maps v3 keys to v4 identifiers
+    unreachable: list[CbsUnavailable] = []  # once CBS is down on every road, ask nothing more
 
     def ask(request: TableRequest) -> TableMeta | BwmonitorError:
         if unreachable:
             raise unreachable[0]
-        wanted = wants_codes(request.filters)
-        try:
-            return metadata_from_cbs(client.metadata(request.table_id, request.catalog, wanted))
-        except CbsUnavailable as error:  # not the catalogue's fault: exit 75
-            unreachable.append(error)
-            raise
-        except BwmonitorError as error:  # unknown table, or CBS refuses the request
-            return error
+        stored = view.table(request.table_id)
+        known = stored.meta if stored is not None else None
+        errors: list[BwmonitorError] = []
+        for road in chooser.roads(request):
+            try:
+                return road.metadata(request, wants_codes(request.filters), known)
+            except BwmonitorError as error:  # unknown table, refused, or CBS down
+                errors.append(error)
+                if road.name == "v3":
+                    chooser.v3_failed()
+        down = [e for e in errors if isinstance(e, CbsUnavailable)]
+        if len(down) == len(errors):  # not the catalogue's fault: exit 75
+            unreachable.append(down[0])
+            raise down[0]
+        return next(e for e in errors if not isinstance(e, CbsUnavailable))
 
-    with client, ThreadPoolExecutor(max_workers=MAX_PARALLEL_TABLES) as pool:
+    with client, v4_client, ThreadPoolExecutor(max_workers=MAX_PARALLEL_TABLES) as pool:
         answers = dict(zip([r.table_id for r in requests], pool.map(ask, requests), strict=True))
     live = {t: a for t, a in answers.items() if isinstance(a, TableMeta)}
     report = check_against_cbs(catalog, live)
