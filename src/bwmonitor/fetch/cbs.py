@@ -26,6 +26,7 @@ import cbsodata.cbsodata3 as cbsodata_impl
 import requests
 
 from bwmonitor.core.errors import CbsTableChanged, CbsTableNotFound
+from bwmonitor.core.settings import DEFAULT_CBS_V4_URL
 from bwmonitor.fetch import http
 from bwmonitor.fetch.http import CbsConfig
 from bwmonitor.fetch.stopping import FetchStop
@@ -33,8 +34,11 @@ from bwmonitor.fetch.stopping import FetchStop
 CATALOG_HOSTS = {"opendata": "opendata.cbs.nl", "dataderden": "dataderden.cbs.nl"}
 
 
-def feed_url(table_id: str, catalog: str = "opendata") -> str:
-    """The table's OData feed at CBS, as a reader opens it (the workbook's sources)."""
+def feed_url(table_id: str, catalog: str = "opendata", road: str | None = None) -> str:
+    """The table's OData feed at CBS, as a reader opens it (the workbook's sources): the
+    v4 address for a table fetched through v4, else v3's."""
+    if road == "v4":
+        return f"{DEFAULT_CBS_V4_URL}/{table_id}"
     host = CATALOG_HOSTS.get(catalog, CATALOG_HOSTS["opendata"])
     return f"https://{host}/ODataFeed/odata/{table_id}"
 

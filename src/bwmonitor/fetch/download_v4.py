@@ -150,11 +150,13 @@ def metadata_v4(
         "modified": properties.get("Modified", ""),
         "road": "v4",
         "dimensions": dimensions,
+        # a measure under its v4 identifier, and under the v3 key it maps to as well
         "measures": {
-            column_of.get(v4_id, v4_id): {"unit": topic["Unit"], "decimals": topic["Decimals"]}
+            name: {"unit": topic["Unit"], "decimals": topic["Decimals"]}
             for v4_id, topic in topics.items()
+            for name in {v4_id, column_of.get(v4_id, v4_id)}
         },
-        "table_measures": _table_measures(topics, columns),
+        "table_measures": {**_table_measures(topics, {}), **_table_measures(topics, columns)},
     }
     return TableMeta.from_json(table_id, raw)
 

@@ -26,11 +26,11 @@ def source_rows(
     view: DataView,
     table_ids: Iterable[str],
     stale: Sequence[StaleTable],
-    feed_url: Callable[[str, str], str],
+    feed_url: Callable[[str, str, str | None], str],
 ) -> tuple[list[SourceRow], datetime]:
     """The rows for `table_ids` (a stale table with no data too), and the workbook's
     date: the newest CBS or fetch date among them, so the same data gives the same
-    bytes. `feed_url(table_id, catalog)` is the table's address at CBS."""
+    bytes. `feed_url(table_id, catalog, road)` is the table's address at CBS."""
     rows = []
     stamps = []
     notes = {s.table_id: stale_note(s) for s in stale}
@@ -49,7 +49,7 @@ def source_rows(
                 meta.title,
                 meta.modified[:10],
                 describe_origin(meta),
-                feed_url(table_id, catalog),
+                feed_url(table_id, catalog, meta.road),
                 note,
             )
         )
