@@ -13,13 +13,23 @@ the real-data fixture tables of ``tests.fixtures_cbs``. In one run on one server
 3. the same command again, nothing changed (no-op);
 4. ``bwmonitor fetch --quiet --force`` (everything again, for completeness).
 
+A second part (skip it with ``--no-v4``) compares the two roads to CBS, OData v3 and v4,
+for the tables with v4 captures (``tests.fixtures_cbs_v4``), on the same server with the
+same latency and bandwidth, each cold run on an empty store:
+
+1. ``bwmonitor fetch --quiet --cbs-api v3``, 03759ned;
+2. ``bwmonitor fetch --quiet --cbs-api v4``, 03759ned;
+3. the same v4 command again, nothing changed (no-op: one Properties request per table);
+4. ``bwmonitor fetch --quiet --cbs-api v4``, 03759ned and 83625NED (83625NED has a v4
+   capture only, so it has no v3 row).
+
 Wall time is measured around each subprocess (process start included; the start-up
 cost of each interpreter is reported on its own), requests and bytes come from the
-server's log. Exit status: 0 if the claims hold, 1 if one does not (named on stderr),
-2 if a run itself failed.
+server's log. Exit status: 0 if the claims hold (the v4 no-op's one small request per
+table included), 1 if one does not (named on stderr), 2 if a run itself failed.
 
     .venv/bin/python bench/fetch.py [--latency 0.05] [--bandwidth 2000000]
-                                    [--districts 16985] [--repeat 1]
+                                    [--districts 16985] [--repeat 1] [--no-force] [--no-v4]
 """
 
 from __future__ import annotations
@@ -44,7 +54,8 @@ if str(REPO) not in sys.path:
 
 from tests.conftest import FETCH_CATALOG  # noqa: E402
 from tests.fixtures_cbs import all_tables  # noqa: E402
-from tests.odata_server import ODataServer, RequestRecord  # noqa: E402
+from tests.fixtures_cbs_v4 import all_v4_tables  # noqa: E402
+from tests.odata_server import V4_PATH_MARK, ODataServer, RequestRecord  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "fetch-latest.md"
 
@@ -61,6 +72,47 @@ DEFAULT_BANDWIDTH = 2_000_000
 
 CLAIM_RATIO = 10.0  # baseline / bwmonitor, for wall time and for bytes
 SMALL_REQUEST = 16 * 1024  # "small": a no-op request may move at most this many bytes
+
+# The v4 comparison's catalogues. 03759ned is the only table with both a v3 fake and a v4
+# capture; its indicator names the v3 key, which the v4 road maps to M000352 through the
+# shipped snapshot's metadata. 83625NED (v4 capture only) is named by its v4 identifier.
+V4_CATALOG = """
+[monitor]
+title = "Testmonitor"
+
+[themes.t]
+title = "Test"
+
+[sources.bevolking]
+table = "03759ned"
+
+[indicators.inwoners]
+title = "Inwoners op 1 januari"
+theme = "t"
+unit = "aantal"
+better = "neutral"
+source = "bevolking"
+measure = "BevolkingOp1Januari_1"
+filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
+aggregate = "sum"
+"""
+
+V4_ONLY_CATALOG = (
+    V4_CATALOG
+    + """
+[sources.koopwoningen]
+table = "83625NED"
+
+[indicators.verkoopprijs]
+title = "Gemiddelde verkoopprijs bestaande koopwoningen"
+theme = "t"
+unit = "euro"
+better = "neutral"
+source = "koopwoningen"
+measure = "M001534"
+aggregate = "none"
+"""
+)
 
 # What an analyst without bwmonitor writes: every table, in turn, with plain get_data.
 BASELINE_SCRIPT = """
@@ -83,6 +135,8 @@ class Run:
     """One measured run: wall times over the repeats, the server log of the last one."""
 
     name: str
+    road: str = ""  # the v4 part: v3 or v4
+    tables: list[tuple[str, str]] = field(default_factory=list)  # the v4 part's catalogue
     times: list[float] = field(default_factory=list)
     log: list[RequestRecord] = field(default_factory=list)
     counts: list[tuple[int, int]] = field(default_factory=list)  # (requests, bytes) per repeat
@@ -103,6 +157,14 @@ class Run:
         out: dict[str, tuple[int, int]] = {}
         for record in self.log:
             key = record.table_id or "(catalog)"
+            n, b = out.get(key, (0, 0))
+            out[key] = (n + 1, b + record.bytes_sent)
+        return out
+
+    def per_entity(self) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for record in self.log:
+            key = f"{record.table_id or '(catalog)'} {record.entity or '(service root)'}"
             n, b = out.get(key, (0, 0))
             out[key] = (n + 1, b + record.bytes_sent)
         return out
@@ -176,6 +238,8 @@ def report(
         f"84799NED with {kwb_rows:,} rows ({args.districts:,} synthetic wijk/buurt rows)",
         f"- tables: {', '.join(t for t, _ in tables)}; repeats: {args.repeat} "
         "(wall time is the median)",
+        f"- load average (1, 5, 15 min) at start: {fmt_load(args.load_start)}; "
+        f"at end: {fmt_load(os.getloadavg())}",
         "",
         "| run | wall time (s) | requests | bytes | time: baseline / run | bytes: baseline / run |",
         "|---|---:|---:|---:|---:|---:|",
@@ -209,6 +273,63 @@ def report(
     if varied:
         lines += ["", f"Requests or bytes differed between repeats for: {', '.join(varied)}."]
     return "\n".join(lines) + "\n"
+
+
+def fmt_load(load: tuple[float, float, float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in load)
+
+
+def v4_report(runs: list[Run]) -> str:
+    """The v4 part: the four runs, the v4/v3 ratios for 03759ned, per table and request."""
+    v3, v4 = runs[0], runs[1]
+    lines = [
+        "",
+        "## OData v4 against v3 (the tables with v4 captures)",
+        "",
+        "Same server, latency and bandwidth as above; `bwmonitor fetch --quiet --cbs-api "
+        "<road>` on an empty store (the no-op on the store of the run before it).",
+        "",
+        "| run | road | tables | wall time (s) | requests | bytes |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run.name} | {run.road} | {', '.join(t for t, _ in run.tables)} "
+            f"| {run.time:.2f} | {run.requests} | {fmt_bytes(run.bytes)} |"
+        )
+    lines += [
+        "",
+        f"v4 / v3 for 03759ned ({v4.name} against {v3.name}): "
+        f"time {fmt_ratio(v4.time, v3.time)}, requests {fmt_ratio(v4.requests, v3.requests)}, "
+        f"bytes {fmt_ratio(v4.bytes, v3.bytes)}.",
+        "",
+        "Per table and entity (requests / bytes; – where a run did not ask it):",
+        "",
+        "| table, entity | " + " | ".join(r.name for r in runs) + " |",
+        "|---|" + "---:|" * len(runs),
+    ]
+    per_entity = [r.per_entity() for r in runs]
+    keys = list(dict.fromkeys(k for counts in per_entity for k in counts))
+    keys.sort(key=lambda k: k.split(" ")[0])  # stable: by table, in order of first request
+    for key in keys:
+        cells = []
+        for counts in per_entity:
+            n, b = counts.get(key, (0, 0))
+            cells.append(f"{n} / {fmt_bytes(b)}" if n else "–")
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    varied = [r.name for r in runs if len(set(r.counts)) > 1]
+    if varied:
+        lines += ["", f"Requests or bytes differed between repeats for: {', '.join(varied)}."]
+    return "\n".join(lines) + "\n"
+
+
+def check_road(run: Run) -> None:
+    """Every request of a run went to the road it asked for (else the run is no measure)."""
+    v4_requests = sum(V4_PATH_MARK in r.path for r in run.log)
+    wrong = run.requests - v4_requests if run.road == "v4" else v4_requests
+    if wrong:
+        other = "v3" if run.road == "v4" else "v4"
+        raise RunFailed(f"{run.name}: {wrong} of {run.requests} requests went to {other}")
 
 
 def check_claims(runs: list[Run], tables: list[tuple[str, str]]) -> list[str]:
@@ -277,9 +398,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add_server_arguments(parser, "run")
     parser.add_argument("--no-force", action="store_true", help="skip the --force run")
     parser.add_argument(
+        "--no-v4", action="store_true", help="skip the runs that compare OData v4 with v3"
+    )
+    parser.add_argument(
         "--output", type=Path, default=RESULTS, help=f"Markdown report (default {RESULTS})"
     )
     args = parser.parse_args(argv)
+    args.load_start = os.getloadavg()
     if args.repeat < 1 or args.districts < 0 or args.latency < 0 or args.bandwidth < 0:
         parser.error("--repeat must be ≥ 1; --districts, --latency, --bandwidth ≥ 0")
     return args
@@ -295,10 +420,25 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_force:
         runs.append(Run("bwmonitor fetch --force"))
     fetch = [sys.executable, "-m", "bwmonitor", "fetch", "--quiet"]
-    server = ODataServer(fake, latency=args.latency, bandwidth=args.bandwidth or None)
+    v4_runs = [
+        Run("v3 cold", "v3", catalogue_tables(V4_CATALOG)),
+        Run("v4 cold", "v4", catalogue_tables(V4_CATALOG)),
+        Run("v4 no-op re-run", "v4", catalogue_tables(V4_CATALOG)),
+        Run("v4 cold, with 83625NED", "v4", catalogue_tables(V4_ONLY_CATALOG)),
+    ]
+    server = ODataServer(
+        fake,
+        v4_tables=all_v4_tables(),
+        latency=args.latency,
+        bandwidth=args.bandwidth or None,
+    )
     with tempfile.TemporaryDirectory(prefix="bwmonitor-bench-") as tmp, server:
         catalog = Path(tmp) / "indicators.toml"
         catalog.write_text(FETCH_CATALOG, encoding="utf-8")
+        v4_catalog = Path(tmp) / "indicators-v4.toml"
+        v4_catalog.write_text(V4_CATALOG, encoding="utf-8")
+        v4_only_catalog = Path(tmp) / "indicators-v4-only.toml"
+        v4_only_catalog.write_text(V4_ONLY_CATALOG, encoding="utf-8")
         no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1", "localhost"]))
         env = {
             **os.environ,
@@ -328,10 +468,32 @@ def main(argv: list[str] | None = None) -> int:
                 measure(runs[2], server, fetch, run_env)
                 if not args.no_force:
                     measure(runs[3], server, [*fetch, "--force"], run_env)
+            for i in range(0 if args.no_v4 else args.repeat):
+                print(f"repeat {i + 1}/{args.repeat}: v4 against v3 …", file=sys.stderr, flush=True)
+                stores = Path(tmp) / f"v4-{i}"
+                plan = [
+                    (v4_runs[0], v4_catalog, "v3-cold"),
+                    (v4_runs[1], v4_catalog, "v4-cold"),
+                    (v4_runs[2], v4_catalog, "v4-cold"),  # the no-op: the store just filled
+                    (v4_runs[3], v4_only_catalog, "v4-both"),
+                ]
+                for run, catalogue, store in plan:
+                    road_env = {
+                        **env,
+                        "BWMONITOR_CATALOG": str(catalogue),
+                        "BWMONITOR_DATA_DIR": str(stores / store),
+                    }
+                    measure(run, server, [*fetch, "--cbs-api", run.road], road_env)
+                    check_road(run)
         except RunFailed as error:
             print(f"benchmark run failed: {error}", file=sys.stderr)
             return 2
-    return publish(report(args, runs, tables, kwb_rows, starts), check_claims(runs, tables), args)
+    text = report(args, runs, tables, kwb_rows, starts)
+    failed = check_claims(runs, tables)
+    if not args.no_v4:
+        text += v4_report(v4_runs)
+        failed += noop_failures("v4 no-op", v4_runs[2].log, v4_runs[2].tables)
+    return publish(text, failed, args)
 
 
 def publish(text: str, failed: list[str], args: argparse.Namespace) -> int:
