@@ -80,7 +80,12 @@ def download_v4(
         period = _period(properties)
         problems += period_problems(request, dims, period or "")
         observations = (
-            client.feed(table_id, "Observations", filters=_observation_filter(columns, codes, dims))
+            client.feed(
+                table_id,
+                "Observations",
+                filters=_observation_filter(columns, codes, dims),
+                select=_observation_fields(columns, topics, dims),
+            )
             if columns
             else []
         )
@@ -282,7 +287,9 @@ def _codes(
     key_filter = None
     if kind in REGION_TYPES:
         key_filter = any_of(f"startswith(Identifier,'{p}')" for p in request.region_levels)
-    records = client.feed(request.table_id, f"{name}Codes", filters=key_filter)
+    # not the codes' descriptions: a region list's run to hundreds of KiB
+    fields = ["Identifier", "Index", "Title", *(["Status"] if kind == "TimeDimension" else [])]
+    records = client.feed(request.table_id, f"{name}Codes", filters=key_filter, select=fields)
     codes = [
         {
             "Key": str(r["Identifier"]),
@@ -322,6 +329,14 @@ def _observation_filter(
         else:
             conditions.append(any_of(f"{name} eq '{c['Key']}'" for c in codes[name]))
     return all_of([c for c in conditions if c])
+
+
+def _observation_fields(
+    columns: Mapping[str, str], topics: Mapping[str, Record], dims: Mapping[str, Record]
+) -> list[str]:
+    """The observation fields used: not its Id, and StringValue only for a text measure."""
+    strings = any(topics[v4_id]["Datatype"] == "String" for v4_id in columns.values())
+    return ["Measure", "Value", "ValueAttribute", *(["StringValue"] if strings else []), *dims]
 
 
 def _dense_rows(
