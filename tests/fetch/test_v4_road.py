@@ -191,14 +191,15 @@ def test_only_the_catalogues_measures_and_regions_move_and_pages_are_followed(
 ) -> None:
     """Filters go to the server ($filter on Measure, regions, periods); with a small
     page size the observations come in pages, and the stored table is the same."""
+    roads.on_both_roads()
     assert roads.run("fetch", "--cbs-api", "v4", store="one-page")[0] == 0
     [request] = roads.server.requests_to("Observations", "03759ned")
     assert "Measure eq 'M000352'" in request.query.get("$filter", "")
     assert "startswith(RegioS,'GM')" in request.query["$filter"]
-    roads.server.page_size = 1000
+    roads.server.page_size = 2500
     roads.server.reset_log()
     assert roads.run("fetch", "--cbs-api", "v4", store="paged")[0] == 0
-    assert len(roads.server.requests_to("Observations", "03759ned")) > 3
+    assert len(roads.server.requests_to("Observations", "03759ned")) == 3  # 6,784 records
     assert roads.frame("03759ned", "paged").equals(roads.frame("03759ned", "one-page"))
 
 
@@ -354,3 +355,23 @@ def test_update_with_v3_down_exports_through_v4_the_same_workbook(roads: Roads) 
     [row] = v4_book["Bronnen"][1:]
     assert "via OData v4" in row[header.index("Opgehaald / stand")][0]
     assert row[header.index("Adres")][0] == "https://datasets.cbs.nl/odata/v1/CBS/03759ned"
+
+
+def test_v4_retries_a_reset_a_cut_off_body_and_a_503(roads: Roads) -> None:
+    for kind in ("reset", "truncate", "status"):
+        roads.server.add_fault("/03759ned/Observations", kind, times=1, status=503)
+    code, _, err = roads.run("fetch", "--cbs-api", "v4", BWMONITOR_CBS_ATTEMPTS="4")
+    assert code == 0, err
+    assert roads.frame("03759ned").filter(pl.col("RegioS") == "GM0114").height > 0
+
+
+def test_the_v4_address_is_a_setting_for_the_day_cbs_moves_it(roads: Roads) -> None:
+    roads.server.v4_path = "/odata/v2/CBS"
+    code, _, err = roads.run("fetch", "--cbs-api", "v4")
+    assert code == 2 and "not found" in err  # the old path is gone
+    moved = f"{roads.server.base_url}/odata/v2/CBS"
+    code, _, err = roads.run("fetch", "--cbs-api", "v4", BWMONITOR_CBS_V4_URL=moved)
+    assert code == 0, err
+    assert roads.sidecar("03759ned")["base_url"] == moved
+    code, _, err = roads.run("fetch", BWMONITOR_CBS_V4_URL="datasets.cbs.nl")
+    assert code == 2 and "BWMONITOR_CBS_V4_URL" in err
