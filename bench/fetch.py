@@ -52,7 +52,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.conftest import FETCH_CATALOG  # noqa: E402
+from tests.conftest import (  # noqa: E402
+    BOTH_ROADS_CATALOG,
+    FETCH_CATALOG,
+    POPULATION_CATALOG,
+)
 from tests.fixtures_cbs import all_tables  # noqa: E402
 from tests.fixtures_cbs_v4 import all_v4_tables  # noqa: E402
 from tests.odata_server import V4_PATH_MARK, ODataServer, RequestRecord  # noqa: E402
@@ -73,46 +77,10 @@ DEFAULT_BANDWIDTH = 2_000_000
 CLAIM_RATIO = 10.0  # baseline / bwmonitor, for wall time and for bytes
 SMALL_REQUEST = 16 * 1024  # "small": a no-op request may move at most this many bytes
 
-# The v4 comparison's catalogues. 03759ned is the only table with both a v3 fake and a v4
-# capture; its indicator names the v3 key, which the v4 road maps to M000352 through the
-# shipped snapshot's metadata. 83625NED (v4 capture only) is named by its v4 identifier.
-V4_CATALOG = """
-[monitor]
-title = "Testmonitor"
-
-[themes.t]
-title = "Test"
-
-[sources.bevolking]
-table = "03759ned"
-
-[indicators.inwoners]
-title = "Inwoners op 1 januari"
-theme = "t"
-unit = "aantal"
-better = "neutral"
-source = "bevolking"
-measure = "BevolkingOp1Januari_1"
-filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T001019" }
-aggregate = "sum"
-"""
-
-V4_ONLY_CATALOG = (
-    V4_CATALOG
-    + """
-[sources.koopwoningen]
-table = "83625NED"
-
-[indicators.verkoopprijs]
-title = "Gemiddelde verkoopprijs bestaande koopwoningen"
-theme = "t"
-unit = "euro"
-better = "neutral"
-source = "koopwoningen"
-measure = "M001534"
-aggregate = "none"
-"""
-)
+# The v4 comparison's catalogues (tests/conftest.py): 03759ned, the one table with a v3
+# fake and a v4 capture, named by its v3 key; and 83625NED besides, by its v4 identifier.
+V4_CATALOG = POPULATION_CATALOG
+V4_ONLY_CATALOG = BOTH_ROADS_CATALOG
 
 # What an analyst without bwmonitor writes: every table, in turn, with plain get_data.
 BASELINE_SCRIPT = """

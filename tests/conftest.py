@@ -27,6 +27,40 @@ filters = { Geslacht = "T001038", Leeftijd = "10000", BurgerlijkeStaat = "T00101
 aggregate = "sum"
 """
 
+# The catalogues of the two roads to CBS (issue 13): 03759ned is the one table with both a
+# v3 form and a v4 capture, its indicator names the v3 key (which v4 maps to M000352
+# through the shipped snapshot's metadata); 83625NED has a v4 capture only and is named by
+# its v4 identifier.
+POPULATION_CATALOG = (
+    """
+[monitor]
+title = "Testmonitor"
+
+[themes.t]
+title = "Test"
+
+[sources.bevolking]
+table = "03759ned"
+"""
+    + POPULATION_INDICATOR
+)
+BOTH_ROADS_CATALOG = (
+    POPULATION_CATALOG
+    + """
+[sources.koopwoningen]
+table = "83625NED"
+
+[indicators.verkoopprijs]
+title = "Gemiddelde verkoopprijs bestaande koopwoningen"
+theme = "t"
+unit = "euro"
+better = "neutral"
+source = "koopwoningen"
+measure = "M001534"
+aggregate = "none"
+"""
+)
+
 FETCH_CATALOG = (
     """
 [monitor]

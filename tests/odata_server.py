@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit
 
 __all__ = [
@@ -92,6 +92,7 @@ DIMENSION_TYPES = frozenset({"Dimension", "GeoDimension", "TimeDimension", "GeoD
 FAULT_KINDS = frozenset({"status", "truncate", "badjson", "reset", "stall", "hang"})
 FEED_PREFIXES = {"odatafeed": "ODataFeed", "odataapi": "ODataApi"}
 Record = dict[str, Any]
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- data model
@@ -870,10 +871,7 @@ class ODataServer:
         raise ODataError(404, f"No HTTP resource was found that matches the request URI '{path}'.")
 
     def _find_table(self, table_id: str) -> FakeTable:
-        tables = dict(self.tables)
-        table = tables.get(table_id) or {k.lower(): t for k, t in tables.items()}.get(
-            table_id.lower()
-        )
+        table = _lookup(self.tables, table_id)
         if table is None:
             raise ODataError(404, f"Tabel '{table_id}' is niet gevonden.")
         return table
@@ -982,10 +980,7 @@ class ODataServer:
         return "/" + "/".join(p for p in self.v4_path.split("/") if p)
 
     def _find_v4_table(self, table_id: str) -> V4Table:
-        tables = dict(self.v4_tables)
-        table = tables.get(table_id) or {k.lower(): t for k, t in tables.items()}.get(
-            table_id.lower()
-        )
+        table = _lookup(self.v4_tables, table_id)
         if table is None:
             raise ODataError(404, f"Table '{table_id}' not found.")
         return table
@@ -1029,6 +1024,12 @@ def _local_dimension(dimension: Mapping[str, Any], base: str) -> Record:
         if record.get(key):
             record[key] = f"{base}/{identifier}{suffix}"
     return record
+
+
+def _lookup(tables: Mapping[str, T], table_id: str) -> T | None:
+    """A table by id, as CBS finds it: exactly, else ignoring case ('03759NED')."""
+    found = dict(tables)
+    return found.get(table_id) or {k.lower(): t for k, t in found.items()}.get(table_id.lower())
 
 
 _QUERY_SAFE = ",'()$:/"

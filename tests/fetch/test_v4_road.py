@@ -18,51 +18,11 @@ from typer.testing import CliRunner
 from bwmonitor.cli import app
 from bwmonitor.core.modified import modified_utc, same_modified
 from bwmonitor.fetch.roads import V3_FAILURES_BEFORE_SWITCH, RoadChooser
-from tests.conftest import POPULATION_INDICATOR, fake_tables
+from tests.conftest import BOTH_ROADS_CATALOG, POPULATION_CATALOG, fake_tables
 from tests.fixtures_cbs_v4 import all_v4_tables
 from tests.odata_server import V3_PATH_MARK, V4_PATH_MARK, ODataServer
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-
-POPULATION_CATALOG = (
-    """
-[monitor]
-title = "Testmonitor"
-
-[themes.t]
-title = "Test"
-
-[sources.bevolking]
-table = "03759ned"
-"""
-    + POPULATION_INDICATOR
-)
-CATALOG = (
-    """
-[monitor]
-title = "Testmonitor"
-
-[themes.t]
-title = "Test"
-
-[sources.bevolking]
-table = "03759ned"
-"""
-    + POPULATION_INDICATOR
-    + """
-[sources.koopwoningen]
-table = "83625NED"
-
-[indicators.verkoopprijs]
-title = "Gemiddelde verkoopprijs"
-theme = "t"
-unit = "euro"
-better = "neutral"
-source = "koopwoningen"
-measure = "M001534"
-aggregate = "none"
-"""
-)
 
 
 @dataclass
@@ -98,7 +58,7 @@ class Roads:
 @pytest.fixture
 def roads(tmp_path: Path) -> Iterator[Roads]:
     catalog = tmp_path / "indicators.toml"
-    catalog.write_text(CATALOG, encoding="utf-8")
+    catalog.write_text(BOTH_ROADS_CATALOG, encoding="utf-8")
     with ODataServer(fake_tables(), v4_tables=all_v4_tables()) as server:
         env = {
             "BWMONITOR_CATALOG": str(catalog),

@@ -179,16 +179,10 @@ def _table_error(
     if response is None and isinstance(error.__cause__, requests.HTTPError):
         response = error.__cause__.response
     status = response.status_code if response is not None else 0
-    detail = _odata_message(response)
-    said = f': CBS says "{detail}"' if detail else ""
-    if status == 404 and name == "TableInfos":  # the first thing asked of any table
-        return CbsTableNotFound(
-            f"CBS table {table_id} not found in the {catalog} catalogue{said}",
-            hint="check the table id in indicators.toml; CBS may have replaced the table",
-        )
-    return CbsTableChanged(
-        f"CBS refused the request for {table_id}/{name}: HTTP {status}"
-        + (f": {detail}" if detail else "")
+    # TableInfos is the first thing asked of any table
+    where = f"the {catalog} catalogue"
+    return http.refused(
+        table_id, name, status, _odata_message(response), where, name == "TableInfos"
     )
 
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import requests
 
-from bwmonitor.core.errors import CbsTableChanged, CbsTableNotFound
+from bwmonitor.core.errors import CbsTableChanged
 from bwmonitor.fetch import http
 from bwmonitor.fetch.http import CbsConfig
 from bwmonitor.fetch.stopping import FetchStop
@@ -97,28 +97,19 @@ class V4Client:
             requests.Request("GET", url, headers={"Accept": "application/json"})
         )
         response = http.send(request, self._session.send, self.config, self.stop)
-        if not response.ok:
-            raise _table_error(table_id, entity, response)
+        if not response.ok:  # Properties is the first thing asked of a table
+            raise http.refused(
+                table_id,
+                f"{entity} (v4)",
+                response.status_code,
+                _odata_message(response),
+                "CBS's v4 API",
+                entity == "Properties",
+            )
         return json.loads(response.content)
 
 
 _SAFE = ",'()$:/"
-
-
-def _table_error(
-    table_id: str, entity: str, response: requests.Response
-) -> CbsTableChanged | CbsTableNotFound:
-    detail = _odata_message(response)
-    said = f': CBS says "{detail}"' if detail else ""
-    if response.status_code == 404 and entity == "Properties":  # the first thing asked
-        return CbsTableNotFound(
-            f"CBS table {table_id} not found in CBS's v4 API{said}",
-            hint="check the table id in indicators.toml; CBS may have replaced the table",
-        )
-    return CbsTableChanged(
-        f"CBS refused the request for {table_id}/{entity} (v4): HTTP {response.status_code}"
-        + (f": {detail}" if detail else "")
-    )
 
 
 def _odata_message(response: requests.Response) -> str:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from bwmonitor.core.errors import CbsUnavailable
+from bwmonitor.core.errors import CbsTableChanged, CbsTableNotFound, CbsUnavailable
 from bwmonitor.core.settings import DEFAULT_CBS_V4_URL
 from bwmonitor.fetch.stopping import FetchStop
 
@@ -175,3 +175,21 @@ def _account(url: str, size: int) -> None:
         log.urls.append(url)
         log.requests += 1
         log.bytes += size
+
+
+def refused(
+    table_id: str, entity: str, status: int, detail: str, where: str, first_asked: bool
+) -> CbsTableChanged | CbsTableNotFound:
+    """An HTTP error not worth retrying, as our error: a 404 to the first thing asked of
+    a table (`first_asked`) is an unknown table, `where` ("the opendata catalogue", "CBS's
+    v4 API"); anything else a refused request. `detail` is CBS's own message."""
+    if status == 404 and first_asked:
+        said = f': CBS says "{detail}"' if detail else ""
+        return CbsTableNotFound(
+            f"CBS table {table_id} not found in {where}{said}",
+            hint="check the table id in indicators.toml; CBS may have replaced the table",
+        )
+    return CbsTableChanged(
+        f"CBS refused the request for {table_id}/{entity}: HTTP {status}"
+        + (f": {detail}" if detail else "")
+    )
