@@ -173,10 +173,21 @@ def test_auto_falls_back_to_v4_when_v3_is_down_and_says_so(roads: Roads) -> None
 
 
 def test_auto_tries_v4_for_a_table_v3_does_not_know(roads: Roads) -> None:
-    """A 404 on v3 (83625NED has no v3 form here) is a v3 failure: v4 is asked."""
+    """A 404 on v3 is a v3 failure: v4 is asked at once."""
+    roads.on_both_roads()
+    del roads.server.tables["03759ned"]
+    code, _, err = roads.run("fetch")
+    assert code == 0, err
+    assert "03759ned: v3 failed (CBS table 03759ned not found" in err
+    assert roads.sidecar("03759ned")["road"] == "v4"
+
+
+def test_auto_takes_v4_for_a_table_named_by_v4_identifiers(roads: Roads) -> None:
+    """83625NED is named by M001534, which v3 cannot ask for: v4 at once, no v3 request."""
     code, _, err = roads.run("fetch")
     assert code == 0, err
     assert (roads.sidecar("03759ned")["road"], roads.sidecar("83625NED")["road"]) == ("v3", "v4")
+    assert not [r for r in roads.server.log if r.table_id == "83625NED" and "/OData" in r.path]
 
 
 def test_after_two_v3_failures_the_rest_of_the_run_takes_v4() -> None:
@@ -192,6 +203,7 @@ def test_after_two_v3_failures_the_rest_of_the_run_takes_v4() -> None:
     @dataclass
     class Request:
         catalog: str
+        measures: tuple[str, ...] = ("BevolkingOp1Januari_1",)
 
     cbs, third_party = Request("opendata"), Request("dataderden")
     assert [r.name for r in chooser.roads(cbs)] == ["v3", "v4"]  # type: ignore[arg-type]

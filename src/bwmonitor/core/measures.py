@@ -17,6 +17,13 @@ DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension", "GeoDetail")
 #: the dimension types whose codes are regions
 REGION_TYPES = ("GeoDimension", "GeoDetail")
 KEY_SUFFIX = re.compile(r"_\d+$")
+#: a measure identifier of CBS's OData v4 (MeasureCodes), e.g. 'M000352'
+V4_IDENTIFIER = re.compile(r"^M\d{6}$")
+
+
+def is_v4_identifier(measure: str) -> bool:
+    """Whether a catalogue measure names a v4 identifier rather than a v3 key."""
+    return V4_IDENTIFIER.match(measure) is not None
 
 
 def key_stem(key: str) -> str:

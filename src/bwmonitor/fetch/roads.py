@@ -4,9 +4,11 @@ takes (BWMONITOR_CBS_API, `--cbs-api`):
 - ``v3``: every table through v3 (opendata.cbs.nl, dataderden.cbs.nl), via cbsodata;
 - ``v4``: CBS's own tables through v4 (datasets.cbs.nl); third-party tables (the
   dataderden catalogue) have no known v4 address and stay on v3;
-- ``auto`` (the default): v3 first. A table whose v3 request fails (a 404 included) is
-  tried on v4 at once; after v3 has failed for `V3_FAILURES_BEFORE_SWITCH` tables, the
-  rest of the run goes straight to v4. The run's deadline and stop cover both roads.
+- ``auto`` (the default): v3 first, except for a table the catalogue names by v4
+  identifiers (known only in v4 form), which takes v4. A table whose v3 request fails
+  (a 404 included) is tried on v4 at once; after v3 has failed for
+  `V3_FAILURES_BEFORE_SWITCH` tables, the rest of the run goes straight to v4. The
+  run's deadline and stop cover both roads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bwmonitor.core.catalog import TableRequest
+from bwmonitor.core.measures import is_v4_identifier
 from bwmonitor.core.settings import parse_cbs_api
 from bwmonitor.fetch.cbs import CbsClient, Record
 from bwmonitor.fetch.cbs_v4 import V4Client, has_road
@@ -110,7 +113,10 @@ class RoadChooser:
     def roads(self, request: TableRequest) -> list[Road]:
         if not self.v4.serves(request) or self.choice == V3:
             return [self.v3]
-        if self.choice == V4 or self.v3_given_up():
+        # a table the catalogue knows only in v4 form (a measure named M000352) has no
+        # v3 key to ask for
+        known_in_v4_only = any(is_v4_identifier(m) for m in request.measures)
+        if self.choice == V4 or known_in_v4_only or self.v3_given_up():
             return [self.v4]
         return [self.v3, self.v4]
 
