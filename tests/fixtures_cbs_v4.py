@@ -6,7 +6,7 @@ re-parse the 3.5 MB of 03759ned's observations; every call copies it.
 
 Everything is served as captured: codes unpadded, ``Impossible`` cells kept as rows with
 ``Value`` null, the dimensions' ``CodesUrl``/``GroupsUrl`` still pointing at
-``datasets.cbs.nl`` (the server rewrites them to itself when it serves ``Dimensions``).
+CBS's v4 host (the server rewrites them to itself when it serves ``Dimensions``).
 """
 
 from __future__ import annotations
