@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import os
 import pickle
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -119,6 +121,21 @@ def pytest_configure(config: pytest.Config) -> None:
     CLI at the top.)"""
     os.environ.pop("COLUMNS", None)
     os.environ.pop("LINES", None)
+    # Where PYTHONDONTWRITEBYTECODE is set (as on our build machines), every xdist worker
+    # and every `bwmonitor` subprocess a test starts would compile the sources and
+    # rewrite the test modules anew, each time: half of collection's time. The tests'
+    # own processes may keep bytecode beside the sources (.gitignore'd __pycache__).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than there are cores. Many tests spend part of their
+    time waiting (on the local CBS server's threads, a stalled response, a bwmonitor
+    subprocess, a chart pool), and a third worker fills those waits: on 2 cores the
+    suite takes about 105 s instead of 120 s (4 workers: 120 s again)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -187,6 +204,24 @@ def project(tmp_path: Path, cbs_server: ODataServer) -> Project:
     return Project(tmp_path, catalog, data_dir, env, CliRunner())
 
 
+#: shipped indicators whose charts the chart tests read: between them every kind of chart
+#: (municipalities, map, regions, trend), every mark the shipped data has (the first two
+#: cover these) and every unit with every number of decimals among the shipped
+#: indicators with municipal figures (tests/publish/test_units.py checks both)
+CHARTED_INDICATORS = (
+    "besteedbaar_inkomen",
+    "angst_depressie",
+    "inwoners",
+    "huishoudensgrootte",
+    "bijstand_per_1000",
+    "particuliere_huishoudens",
+    "afstand_huisarts",
+    "arbeidsparticipatie",
+    "woz_waarde",
+    "verkoopprijs",
+)
+
+
 class ShippedExports:
     """Exports of the shipped catalogue on the shipped snapshot (an empty store), each
     made once per session (per xdist worker) and shared by the tests that only read
@@ -194,23 +229,46 @@ class ShippedExports:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._folders: dict[tuple[str, bool], Path] = {}
+        self._folders: dict[tuple[Any, ...], Path] = {}
 
-    def folder(self, fmt: str = "xlsx", *, charts: bool = False) -> Path:
-        """The export folder (the dated one inside --out) of `bwmonitor export`."""
-        key = (fmt, charts)
+    def folder(self, fmt: str = "xlsx") -> Path:
+        """The export folder (the dated one inside --out) of `bwmonitor export --no-charts`."""
+        key = (fmt,)
         if key not in self._folders:
             from bwmonitor.cli import app
 
-            out = self.root / f"{fmt}{'-charts' if charts else ''}"
-            args = ["export", "--format", fmt, "--out", str(out)]
+            out = self.root / fmt
+            args = ["export", "--format", fmt, "--no-charts", "--out", str(out)]
             env = {"BWMONITOR_DATA_DIR": str(self.root / "store"), "BWMONITOR_CATALOG": ""}
-            result = CliRunner().invoke(app, [*args, *([] if charts else ["--no-charts"])], env=env)
+            result = CliRunner().invoke(app, args, env=env)
             assert result.exit_code == 0, result.stderr
             [folder] = [p for p in out.iterdir() if not p.name.startswith(".")]
             for path in folder.rglob("*"):
                 if path.is_file():
                     path.chmod(0o444)
+            self._folders[key] = folder
+        return self._folders[key]
+
+    def charts(self, indicator_ids: tuple[str, ...]) -> Path:
+        """The charts the export draws of these shipped indicators, drawn from the shipped
+        export's long table by the export's pool of two workers. (All 33 take half a
+        minute of both cores; the tests that read charts need a few that cover every
+        kind of chart, mark and unit.)"""
+        key = ("charts", *indicator_ids)
+        if key not in self._folders:
+            import polars as pl
+
+            from bwmonitor.core import catalog as catalog_module
+            from bwmonitor.publish.chart_set import write_charts
+            from bwmonitor.publish.tables import overview_columns
+
+            long = pl.read_parquet(self.folder("parquet") / "monitor-brede-welvaart.parquet")
+            shipped = catalog_module.load(None).indicators
+            folder = self.root / "charts" / "-".join(indicator_ids)
+            folder.mkdir(parents=True)
+            indicators = [shipped[i] for i in indicator_ids]
+            for path in write_charts(folder, long, indicators, overview_columns(), workers=2):
+                path.chmod(0o444)
             self._folders[key] = folder
         return self._folders[key]
 

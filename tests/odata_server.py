@@ -305,6 +305,11 @@ def _tokenize(text: str) -> list[_Token]:
 class _Node:
     is_bool: bool
     fn: Evaluator
+    field: str | None = None  #: an operand that is a property
+    literal: Any = None  #: an operand that is a constant
+    #: `field eq 'a' or field eq 'b' ...`: the field and its strings (a catalogue's
+    #: codes; bwmonitor sends hundreds of them), checked as one set lookup
+    one_of: tuple[str, frozenset[str]] | None = None
 
 
 def _kind_of(value: Any) -> str:
@@ -375,8 +380,26 @@ def _comparer(op: str, a: Evaluator, b: Evaluator) -> Evaluator:
     return lambda row: _compare(op, a(row), b(row))
 
 
+def _member(name: str, values: frozenset[str], general: Evaluator) -> Evaluator:
+    """`general` (the chain of `or`s) for a row whose field is a string, at the cost of
+    one set lookup; any other value goes through `general`, with its null rule and errors."""
+
+    def check(row: Mapping[str, Any]) -> Any:
+        value = row.get(name)
+        return value in values if isinstance(value, str) else general(row)
+
+    return check
+
+
 def _caller(name: str, a: Evaluator, b: Evaluator) -> Evaluator:
     return lambda row: _string_function(name, a(row), b(row))
+
+
+def _joined(a: _Node, b: _Node) -> tuple[str, frozenset[str]] | None:
+    """The set test of `a or b` when both are equality tests of one field."""
+    if a.one_of is None or b.one_of is None or a.one_of[0] != b.one_of[0]:
+        return None
+    return a.one_of[0], a.one_of[1] | b.one_of[1]
 
 
 class _FilterParser:
@@ -422,8 +445,11 @@ class _FilterParser:
         node = self._and()
         while self._at_keyword("or"):
             self._next()
-            left, right = self._bool(node, "or"), self._bool(self._and(), "or")
-            node = _Node(True, _either(left, right))
+            other = self._and()
+            left, right = self._bool(node, "or"), self._bool(other, "or")
+            node = _Node(True, _either(left, right), one_of=_joined(node, other))
+            if node.one_of is not None:
+                node.fn = _member(*node.one_of, node.fn)
         return node
 
     def _and(self) -> _Node:
@@ -449,7 +475,10 @@ class _FilterParser:
         right = self._operand()
         if left.is_bool or right.is_bool:
             raise FilterError(f"Operands of '{op}' must be values, not boolean expressions")
-        return _Node(True, _comparer(op, left.fn, right.fn))
+        one_of = None
+        if op == "eq" and left.field is not None and isinstance(right.literal, str):
+            one_of = (left.field, frozenset([right.literal]))
+        return _Node(True, _comparer(op, left.fn, right.fn), one_of=one_of)
 
     def _operand(self) -> _Node:
         token = self._next()
@@ -458,7 +487,7 @@ class _FilterParser:
             self._expect(")")
             return node
         if token.kind in ("str", "num"):
-            return _Node(False, _constant(token.value))
+            return _Node(False, _constant(token.value), literal=token.value)
         if token.kind != "name":
             raise FilterError(f"Unexpected {token.value!r} at position {token.pos}")
         word = token.value
@@ -469,7 +498,7 @@ class _FilterParser:
             return self._function(word, token.pos)
         if word not in self.columns:
             raise FilterError(f"Could not find a property named '{word}'")
-        return _Node(False, _field(word))
+        return _Node(False, _field(word), field=word)
 
     def _function(self, name: str, pos: int) -> _Node:
         if name not in self.functions:

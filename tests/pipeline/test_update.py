@@ -349,11 +349,12 @@ def test_the_documented_crontab_line_reports_a_revision_and_is_silent_otherwise(
     tmp_path: Path, cbs_server: ODataServer
 ) -> None:
     """The issue's acceptance: the docs' crontab line, run as cron would (sh, a bare
-    environment), twice with a CBS revision in between, and once with nothing new."""
+    environment), twice with a CBS revision in between, and once with nothing new. (With
+    a catalogue of one indicator: each run is a new process that fetches and exports.)"""
     import subprocess
     import sys
 
-    from tests.conftest import FETCH_CATALOG
+    from tests.conftest import POPULATION_CATALOG
 
     env, command = crontab_from_docs()
     root = "/srv/bwmonitor"
@@ -362,7 +363,7 @@ def test_the_documented_crontab_line_reports_a_revision_and_is_silent_otherwise(
     command = command.replace(venv_bin, str(Path(sys.executable).parent) + "/")
     command = command.replace(root, str(tmp_path))
     cron_env = {k: v.replace(root, str(tmp_path)) for k, v in env.items() if k != "MAILTO"}
-    Path(cron_env["BWMONITOR_CATALOG"]).write_text(FETCH_CATALOG, encoding="utf-8")
+    Path(cron_env["BWMONITOR_CATALOG"]).write_text(POPULATION_CATALOG, encoding="utf-8")
     cron_env |= {
         "HOME": str(tmp_path),
         "PATH": "/usr/bin:/bin",

@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
-from tests.conftest import ShippedExports
+from tests.conftest import CHARTED_INDICATORS, ShippedExports
 
 runner = CliRunner()
 
@@ -228,20 +228,24 @@ def svg_texts(path: Path) -> list[str]:
 def test_chart_axis_labels_and_value_labels_use_the_reader_unit(
     outputs: dict[str, Any], shipped_exports: ShippedExports
 ) -> None:
-    """Each indicator's municipalities chart: the axis is labelled with the reader's unit
-    and Emmen's bar reads its figure as the reader's amount."""
-    folder = shipped_exports.folder("xlsx", charts=True) / "grafieken"
+    """The municipalities chart of an indicator in each unit, with each number of
+    decimals, of the shipped indicators with municipal figures: the axis is labelled
+    with the reader's unit and Emmen's bar reads its figure as the reader's amount."""
+    folder = shipped_exports.charts(CHARTED_INDICATORS)
     long = outputs["parquet"]
     municipal = long.filter(pl.col("regio").str.starts_with("GM") | pl.col("regio").is_in(["PV22"]))
-    assert len(list(folder.glob("*-gemeenten.svg"))) >= 25
-    for indicator_id in INDICATORS:
+
+    def units(ids: Any) -> set[tuple[str, int]]:
+        return {(INDICATORS[i].get("unit", ""), INDICATORS[i].get("decimals", 0)) for i in ids}
+
+    with_municipalities = municipal.filter(pl.col("regio").str.starts_with("GM"))["indicator"]
+    assert units(CHARTED_INDICATORS) == units(with_municipalities.unique())
+    assert len(list(folder.glob("*-gemeenten.svg"))) == len(CHARTED_INDICATORS)
+    for indicator_id in CHARTED_INDICATORS:
         emmen = municipal.filter(
             (pl.col("indicator") == indicator_id) & (pl.col("regio") == "GM0114")
         ).sort("jaar")
-        svg = folder / f"{indicator_id}-gemeenten.svg"
-        if not svg.exists():
-            continue
-        texts = svg_texts(svg)
+        texts = svg_texts(folder / f"{indicator_id}-gemeenten.svg")
         assert reader_unit(indicator_id)[0] in texts, (indicator_id, texts[:20])
         value = emmen["waarde"][-1]
         if value is not None:
