@@ -84,7 +84,7 @@ def test_weighted_mean_differs_from_the_plain_mean(snapshot_observations: pl.Dat
     got = value(snapshot_observations, "inkomen_per_inwoner", "CR08", "2021JJ00")
     assert got["value"] == pytest.approx(weighted)
     assert got["value"] != pytest.approx(plain, abs=1e-3)
-    assert got["rule"] == "gemiddelde van 3 gemeenten, gewogen met inwoners_kwb"
+    assert got["rule"] == "gewogen gemiddelde van 3 gemeenten (gewicht: inwoners)"
 
 
 def test_published_value_wins_over_a_computed_one(snapshot_observations: pl.DataFrame) -> None:
@@ -94,9 +94,9 @@ def test_published_value_wins_over_a_computed_one(snapshot_observations: pl.Data
 
 
 def test_none_rule_gives_no_computed_value(snapshot_observations: pl.DataFrame) -> None:
-    """A model estimate (health monitor) is never averaged into a COROP value."""
+    """A median is never averaged into a COROP value."""
     rows = snapshot_observations.filter(
-        (pl.col("indicator") == "ervaren_gezondheid") & (pl.col("region") == "CR08")
+        (pl.col("indicator") == "mediaan_besteedbaar_inkomen") & (pl.col("region") == "CR08")
     )
     assert rows.height == 0
 

@@ -44,6 +44,44 @@ measure = "Inkomen_3"
 aggregate = "weighted_mean"
 weight = "inwoners"
 
+[indicators.woningen]
+title = "Woningvoorraad"
+theme = "t"
+better = "neutral"
+source = "s"
+measure = "Woningen_5"
+aggregate = "sum"
+population = "woningen"
+
+[indicators.woz]
+title = "WOZ-waarde"
+theme = "t"
+better = "neutral"
+source = "s"
+measure = "Woz_6"
+aggregate = "weighted_mean"
+weight = "woningen"
+population = "woningen"
+
+[indicators.gezond]
+title = "Ervaren gezondheid (18+)"
+theme = "t"
+better = "higher"
+source = "s"
+measure = "Gezond_7"
+aggregate = "weighted_mean"
+weight = "inwoners_alle"
+population = "inwoners van 18 jaar en ouder"
+
+[indicators.inwoners_alle]
+title = "Inwoners"
+theme = "t"
+better = "neutral"
+source = "s"
+measure = "Inwoners_8"
+aggregate = "sum"
+population = "inwoners"
+
 [indicators.mediaan]
 title = "Mediaan"
 theme = "t"
@@ -76,7 +114,10 @@ def two_municipalities() -> RegionRegistry:
 
 
 def published(
-    indicator_id: str, values: dict[str, float | None], status: dict[str, str] | None = None
+    indicator_id: str,
+    values: dict[str, float | None],
+    status: dict[str, str] | None = None,
+    period: str = PERIOD,
 ) -> pl.DataFrame:
     """CBS's figures for the two municipalities, as observe() reads them from a table."""
     return pl.DataFrame(
@@ -84,7 +125,7 @@ def published(
             {
                 "indicator": indicator_id,
                 "region": code,
-                "period": PERIOD,
+                "period": period,
                 "value": value,
                 "status": (status or {}).get(code, "Definitief"),
                 "source": "99999TST",
@@ -186,7 +227,82 @@ def test_weighted_mean_weighs_each_member_by_its_weight() -> None:
     )
     duo = of_region(frame, "duo")
     assert duo["value"] == pytest.approx(35.0)
-    assert duo["rule"] == "gemiddelde van 2 gemeenten, gewogen met inwoners"
+    assert duo["rule"] == "gewogen gemiddelde van 2 gemeenten (gewicht: inwoners)"
+
+
+def weighted(
+    indicator_id: str, values: dict[str, float], period: str, weights: pl.DataFrame
+) -> pl.DataFrame:
+    weight = indicator(indicator(indicator_id).weight or "")
+    registry = two_municipalities()
+    return fill_regions(
+        indicator(indicator_id),
+        published(indicator_id, values, period=period),
+        {weight.id: fill_regions(weight, weights, {}, registry)},
+        registry,
+        weight,
+    )
+
+
+def test_a_weight_missing_in_the_year_comes_from_the_nearest_year_and_the_rule_says_so() -> None:
+    """WOZ 2021 with dwellings for 2019 and 2024 only: 2019 is nearer; (200 x 10 + 300 x
+    30) / 40 = 275."""
+    dwellings = pl.concat(
+        [
+            published("woningen", {"GM0001": 10.0, "GM0002": 30.0}, period="2019JJ00"),
+            published("woningen", {"GM0001": 90.0, "GM0002": 10.0}, period="2024JJ00"),
+        ]
+    )
+    duo = of_region(
+        weighted("woz", {"GM0001": 200.0, "GM0002": 300.0}, "2021JJ00", dwellings), "duo"
+    )
+    assert duo["value"] == pytest.approx(275.0)
+    assert duo["rule"] == (
+        "gewogen gemiddelde van 2 gemeenten "
+        "(gewicht: woningen in 2019 (dichtstbijzijnde jaar met cijfers))"
+    )
+
+
+def test_the_same_year_wins_and_a_year_where_a_member_lacks_the_weight_is_skipped() -> None:
+    """Weights in 2021 itself are used; without them, 2022 (all members) wins over 2020
+    (one member missing), however near."""
+    same = pl.concat(
+        [
+            published("woningen", {"GM0001": 1.0, "GM0002": 3.0}, period="2021JJ00"),
+            published("woningen", {"GM0001": 3.0, "GM0002": 1.0}, period="2022JJ00"),
+        ]
+    )
+    duo = of_region(weighted("woz", {"GM0001": 100.0, "GM0002": 200.0}, "2021JJ00", same), "duo")
+    assert duo["value"] == pytest.approx(175.0)
+    assert "dichtstbijzijnde" not in str(duo["rule"])
+    gappy = pl.concat(
+        [
+            published("woningen", {"GM0001": 1.0, "GM0002": None}, period="2020JJ00"),
+            published("woningen", {"GM0001": 3.0, "GM0002": 1.0}, period="2023JJ00"),
+        ]
+    )
+    duo = of_region(weighted("woz", {"GM0001": 100.0, "GM0002": 200.0}, "2021JJ00", gappy), "duo")
+    assert duo["value"] == pytest.approx(125.0)
+    assert "in 2023 (dichtstbijzijnde jaar met cijfers)" in str(duo["rule"])
+
+
+def test_a_weight_that_only_approximates_the_population_says_so() -> None:
+    """18+ figures weighted by all inhabitants: the rule names both populations."""
+    inhabitants = published("inwoners_alle", {"GM0001": 100.0, "GM0002": 300.0})
+    duo = of_region(
+        weighted("gezond", {"GM0001": 80.0, "GM0002": 60.0}, PERIOD, inhabitants), "duo"
+    )
+    assert duo["value"] == pytest.approx(65.0)
+    assert duo["rule"] == (
+        "gewogen gemiddelde van 2 gemeenten "
+        "(gewicht: inwoners, benadering van inwoners van 18 jaar en ouder)"
+    )
+
+
+def test_no_year_with_every_members_weight_means_no_value() -> None:
+    lacking = published("woningen", {"GM0001": 1.0, "GM0002": None}, period="2021JJ00")
+    frame = weighted("woz", {"GM0001": 100.0, "GM0002": 200.0}, "2021JJ00", lacking)
+    assert frame.filter(pl.col("region") == "duo").height == 0
 
 
 def test_none_rule_computes_nothing() -> None:

@@ -89,12 +89,30 @@ def test_tabel1_shape_has_one_record_per_region(tmp_path: Path) -> None:
 
 
 def test_year_option_and_missing_values_explain_themselves(tmp_path: Path) -> None:
-    """A model estimate has no COROP value; the record says why instead of a number."""
+    """A median has no COROP value; the record says why instead of a number."""
     [record] = compare_json(
-        tmp_path, "--region", "zuidoost", "--indicator", "ervaren_gezondheid", "--year", "2016"
+        tmp_path,
+        "--region",
+        "zuidoost",
+        "--indicator",
+        "mediaan_besteedbaar_inkomen",
+        "--year",
+        "2024",
     )
-    assert record["value"] is None and record["period"] == "2016"
-    assert "niet uit gemeenten samen te stellen" in record["reason"]
+    assert record["value"] is None and record["period"] == "2024"
+    assert record["reason"] == (
+        "een mediaan is niet uit gemeentelijke cijfers samen te stellen, "
+        "en niet door de bron gepubliceerd voor deze regio"
+    )
+
+
+def test_data_the_snapshot_lacks_says_a_fetch_brings_it(tmp_path: Path) -> None:
+    """Gas use is in KWB tables the snapshot holds without that measure: not a bare dot
+    but what to do."""
+    [record] = compare_json(tmp_path, "--region", "zuidoost", "--indicator", "aardgasverbruik")
+    assert record["value"] is None
+    assert record["reason"].startswith("niet in de snapshot; `bwmonitor fetch` haalt dit op (")
+    assert "GemiddeldAardgasverbruikTotaal van 84583NED niet in de snapshot" in record["reason"]
 
 
 def test_csv_has_a_stable_header_with_benchmark_columns(tmp_path: Path) -> None:

@@ -221,7 +221,7 @@ def test_compare_and_export_show_the_same_year_for_every_indicator(
     tmp_path: Path, shipped_exports: ShippedExports
 ) -> None:
     """Tabel 1's regions: the overview sheet's year equals compare's, indicator by
-    indicator, also where the focus regions have no value (distance to a supermarket)."""
+    indicator, also where the focus regions have no value (the sale price of homes)."""
     records = compare_json(tmp_path / "store", "-r", "noord,zuidwest,zuidoost")
     compared = {r["title"]: int(r["period"]) if r["period"] else None for r in records}
     folder = shipped_exports.folder("xlsx")
@@ -233,7 +233,7 @@ def test_compare_and_export_show_the_same_year_for_every_indicator(
     }
     for title, year in compared.items():
         assert exported[title] == year, title
-    assert compared["Afstand tot grote supermarkt"] == 2020
+    assert compared["Gemiddelde verkoopprijs bestaande koopwoningen"] == 2025
 
 
 # ---------------------------------------------------------------- 11. whole totals

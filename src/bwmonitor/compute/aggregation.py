@@ -10,8 +10,11 @@ without a figure means no value for the region, never a partial total.
 - ``ratio``: a derived indicator is numerator / denominator x scale at every level, the
   numerator and denominator being sums for larger regions (never a mean of ratios).
 - ``weighted_mean``: sum(value x weight) / sum(weight), the weight an indicator of the
-  same region and period (e.g. mean income per inhabitant weighted by inhabitants).
-- ``none``: medians, model estimates, distances: no computed value, only CBS's own.
+  same region (e.g. mean income per inhabitant weighted by inhabitants), from the same
+  year, or else from the nearest year in which every member has one (the rule says
+  which year). The rule names the weight's population, and the population the figure
+  is about where the weight only approximates it.
+- ``none``: medians and the like: no computed value, only CBS's own.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from bwmonitor.core.catalog import Aggregation, Indicator
 from bwmonitor.core.formatting import dutch_number
-from bwmonitor.core.periods import STATUS_ORDER, UNKNOWN_STATUS
+from bwmonitor.core.periods import STATUS_ORDER, UNKNOWN_STATUS, year_of, year_periods
 from bwmonitor.core.regions import NETHERLANDS, RegionRegistry, municipality_codes
 
 if TYPE_CHECKING:
@@ -82,17 +85,80 @@ def membership(registry: RegionRegistry, published: pl.DataFrame) -> pl.DataFram
     return pl.concat([rows.select(columns), country.select(columns)])
 
 
+def weight_periods(members: pl.DataFrame, weights: pl.DataFrame) -> pl.DataFrame:
+    """(target, period, weight_period): the period whose weights a region's mean uses.
+
+    The same period when every member has a weight then; otherwise the year nearest to
+    it in which every member has one (the earlier of two equally near), so that WOZ
+    values of 2021 are weighted with the dwellings of 2024 when only 2024 has them,
+    and the rule says so. A region with no such year gets no row (no value).
+    """
+    import polars as pl
+
+    sizes = members.group_by("target", "period").agg(pl.len().alias("size"))
+    candidates = (
+        members.join(
+            weights.filter(pl.col("value").is_not_null()).select(
+                pl.col("region").alias("member"), pl.col("period").alias("weight_period")
+            ),
+            on="member",
+        )
+        .group_by("target", "period", "weight_period")
+        .agg(pl.len().alias("present"))
+        .join(sizes, on=["target", "period"])
+        .filter(pl.col("present") == pl.col("size"))
+    )
+    same = pl.col("weight_period") == pl.col("period")
+    # years only: a quarter or month is weighted with its own period or not at all
+    yearly = year_periods("period") & year_periods("weight_period")
+    distance = (year_of("weight_period") - year_of("period")).abs()
+    return (
+        candidates.filter(same | yearly)
+        .with_columns(pl.when(same).then(0).otherwise(distance).alias("_distance"))
+        .sort("_distance", "weight_period")
+        .group_by("target", "period", maintain_order=True)
+        .first()
+        .select("target", "period", "weight_period")
+    )
+
+
+def weighted_mean_rule(indicator: Indicator, weight: Indicator | None) -> pl.Expr:
+    """The rule of a weighted mean as a reader reads it, naming the weight actually used:
+    its population, its year when that is not the figure's own, and the population the
+    figure is about when the weight only approximates it."""
+    import polars as pl
+
+    weight_population = (weight.population if weight else None) or indicator.weight or ""
+    other_year = pl.col("weight_period") != pl.col("period")
+    year = (
+        pl.when(other_year)
+        .then(pl.format(" in {} (dichtstbijzijnde jaar met cijfers)", year_of("weight_period")))
+        .otherwise(pl.lit(""))
+    )
+    about = indicator.population
+    approximation = f", benadering van {about}" if about and about != weight_population else ""
+    return pl.format(
+        "gewogen gemiddelde van {} gemeenten (gewicht: {}{}{})",
+        pl.col("size"),
+        pl.lit(weight_population),
+        year,
+        pl.lit(approximation),
+    )
+
+
 def fill_regions(
     indicator: Indicator,
     published: pl.DataFrame,
     complete: dict[str, pl.DataFrame],
     registry: RegionRegistry,
+    weight: Indicator | None = None,
 ) -> pl.DataFrame:
     """Published values plus computed ones for regions CBS gives no value for.
 
     `published` may hold rows without a value: municipalities the table lists for a
     period but without a figure for this measure. They count as members of the
     Netherlands (so its total is not made without them) and are left out of the result.
+    `weight`: the weight indicator of a weighted mean, whose population the rule names.
     """
     import polars as pl
 
@@ -101,24 +167,32 @@ def fill_regions(
         return with_value
     members = membership(registry, published)
     values = with_value.select("region", "period", "value", "status", "source")
+    joined = members.join(
+        values, left_on=["member", "period"], right_on=["region", "period"], how="left"
+    )
     if indicator.aggregate is Aggregation.WEIGHTED_MEAN:
         weights = complete.get(indicator.weight or "")
         if weights is None:
             return published
-        values = values.join(
-            weights.select("region", "period", pl.col("value").alias("weight")),
-            on=["region", "period"],
+        joined = joined.join(weight_periods(members, weights), on=["target", "period"]).join(
+            weights.select(
+                pl.col("region").alias("member"),
+                pl.col("period").alias("weight_period"),
+                pl.col("value").alias("weight"),
+            ),
+            on=["member", "weight_period"],
+            how="left",
         )
     else:
-        values = values.with_columns(pl.lit(1.0).alias("weight"))
-    joined = members.join(
-        values, left_on=["member", "period"], right_on=["region", "period"], how="left"
-    )
+        joined = joined.with_columns(
+            pl.lit(1.0).alias("weight"), pl.col("period").alias("weight_period")
+        )
     grouped = joined.group_by("target", "period").agg(
         pl.len().alias("size"),
         (pl.col("value").is_not_null() & pl.col("weight").is_not_null()).sum().alias("present"),
         (pl.col("value") * pl.col("weight")).sum().alias("weighted"),
         pl.col("weight").sum().alias("weights"),
+        pl.col("weight_period").first(),
         status_of_parts(pl.col("status")).alias("status"),
         pl.col("source").drop_nulls().unique().sort().str.join(", ").alias("source"),
     )
@@ -127,9 +201,7 @@ def fill_regions(
     if indicator.aggregate is Aggregation.WEIGHTED_MEAN:
         value = pl.col("weighted") / pl.col("weights")
         grouped = grouped.filter(pl.col("weights") != 0)
-        rule = pl.format(
-            "gemiddelde van {} gemeenten, gewogen met {}", pl.col("size"), pl.lit(indicator.weight)
-        )
+        rule = weighted_mean_rule(indicator, weight)
     else:
         value = pl.col("weighted")
         rule = pl.format("som van {} gemeenten", pl.col("size"))

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bwmonitor.compute.observations import NOT_IN_SNAPSHOT
 from bwmonitor.compute.ranking import municipality_positions
 from bwmonitor.core.catalog import Aggregation, Catalog, Direction, Indicator
 from bwmonitor.core.errors import InvalidInput
@@ -428,12 +429,12 @@ def _reason(
     """Why an indicator has no value for a region, in the analyst's words."""
     if period is None and not has_data:
         details = "; ".join(gaps) if gaps else "de tabel is nog niet opgehaald"
+        if gaps and all(NOT_IN_SNAPSHOT in gap for gap in gaps):
+            return f"{NOT_IN_SNAPSHOT}; `bwmonitor fetch` haalt dit op ({details})"
         return f"niet in de beschikbare tabellen: {details}"
     if region.level is not Level.MUNICIPALITY and indicator.aggregate.value == "none":
-        return (
-            "niet uit gemeenten samen te stellen (regel 'none') en niet door de bron "
-            "gepubliceerd voor deze regio"
-        )
+        why = indicator.aggregate_reason or "niet uit gemeenten samen te stellen (regel 'none')"
+        return f"{why}, en niet door de bron gepubliceerd voor deze regio"
     if region.is_aggregate and weight_missing and period is not None:
         return (
             f"het gewicht '{indicator.weight}' heeft geen cijfers voor {period[:4]}, "

@@ -34,6 +34,8 @@ from bwmonitor.store.tables import DataView
 if TYPE_CHECKING:
     import polars as pl
 
+#: the words of a gap the shipped snapshot has and a fetch fills
+NOT_IN_SNAPSHOT = "niet in de snapshot"
 COLUMNS = ("indicator", "region", "period", "value", "status", "source", "computed", "rule")
 
 
@@ -84,8 +86,9 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
         if indicator.ratio is not None:
             complete[indicator_id] = aggregation.derive_ratio(indicator, complete)
         else:
+            weight = catalog.indicators.get(indicator.weight or "")
             complete[indicator_id] = aggregation.fill_regions(
-                indicator, published[indicator_id], complete, registry
+                indicator, published[indicator_id], complete, registry, weight
             )
     frames = [f for f in complete.values() if f.height]
     if frames:
@@ -118,7 +121,7 @@ def _table_frame(
     stored = view.table(table_id)
     if stored is None:
         result.gaps.setdefault(indicator.id, []).append(
-            f"table {table_id} is neither fetched nor in the snapshot"
+            f"tabel {table_id} is niet opgehaald en {NOT_IN_SNAPSHOT}"
         )
         return None
     meta = stored.meta
@@ -126,10 +129,8 @@ def _table_frame(
     try:
         key = resolve_measure(measure, meta.measures, table_id, source.is_series)
     except CbsTableChanged:
-        where = "the snapshot" if meta.origin == "snapshot" else "the store"
-        result.gaps.setdefault(indicator.id, []).append(
-            f"{measure} is not in {where}'s copy of {table_id}"
-        )
+        where = NOT_IN_SNAPSHOT if meta.origin == "snapshot" else "niet in de opgeslagen tabel"
+        result.gaps.setdefault(indicator.id, []).append(f"{measure} van {table_id} {where}")
         return None
     region_dim, time_dim = meta.region_dimension, meta.time_dimension
     if region_dim is None:

@@ -168,7 +168,26 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             required=True,
             choices=tuple(a.value for a in Aggregation),
         ),
-        Field("weight", "str", "For weighted_mean: id of the weight indicator (same period)."),
+        Field(
+            "weight",
+            "str",
+            "For weighted_mean: id of the weight indicator, from the same year or else the "
+            "nearest year in which every member municipality has it (the rule says which).",
+        ),
+        Field(
+            "population",
+            "str",
+            'Who or what the figure is about, as a reader says it: "inwoners van 18 jaar '
+            'en ouder", "particuliere huishoudens". A weighted mean names its weight\'s '
+            "population, and this one when the weight only approximates it.",
+        ),
+        Field(
+            "aggregate_reason",
+            "str",
+            "For aggregate = 'none': why no regional value can be computed from the "
+            'municipalities, e.g. "een mediaan is niet uit gemeentelijke cijfers samen '
+            'te stellen". Shown where a region has no value.',
+        ),
         Field("footnote", "str", "Footnote printed with the indicator."),
         Field(
             "definition",
@@ -252,6 +271,10 @@ class Indicator:
     filters: Mapping[str, str] = field(default_factory=dict)
     ratio: Ratio | None = None
     weight: str | None = None
+    #: who or what the figure is about ("inwoners van 18 jaar en ouder")
+    population: str | None = None
+    #: for aggregate 'none': why no regional value is computed
+    aggregate_reason: str | None = None
     footnote: str | None = None
     #: series year -> key stem, where CBS named the measure differently that year
     measure_by_year: Mapping[str, str] = field(default_factory=dict)
@@ -543,6 +566,8 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
     if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
         yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
+    if "aggregate_reason" in entry and entry.get("aggregate") != Aggregation.NONE:
+        yield f"{path}.aggregate_reason: only used with aggregate = 'none'"
     if "definition" in entry and "definition_source" not in entry:
         yield (
             f"{path}.definition: name where it comes from in 'definition_source' "
@@ -611,6 +636,8 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
         filters=dict(entry.get("filters", {})),
         ratio=ratio,
         weight=entry.get("weight"),
+        population=entry.get("population"),
+        aggregate_reason=entry.get("aggregate_reason"),
         footnote=entry.get("footnote"),
         measure_by_year=dict(entry.get("measure_by_year", {})),
         definition=entry.get("definition"),

@@ -1,0 +1,153 @@
+"""Coverage of the shipped monitor offline: Drenthe's COROP regions and the province get
+a value for (nearly) every indicator, and every indicator without one is named here with
+its reason, so that a gap cannot hide. Weighted means name the weight they used, and
+that weight reproduces the value."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from importlib import resources
+from typing import Any
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from bwmonitor.cli import app
+from bwmonitor.core.regions import COROP_MEMBERS, DRENTHE, DRENTHE_MUNICIPALITIES
+
+REGIONS = {"noord": "CR07", "zuidoost": "CR08", "zuidwest": "CR09", "drenthe": DRENTHE}
+NOT_IN_SNAPSHOT = "niet in de snapshot; `bwmonitor fetch` haalt dit op"
+#: every shipped indicator without a value for the four regions, and why (the same for
+#: each of them)
+EXPECTED_GAPS = {
+    "aardgasverbruik": NOT_IN_SNAPSHOT,
+    "stadsverwarming": NOT_IN_SNAPSHOT,
+    "mediaan_besteedbaar_inkomen": "een mediaan is niet uit gemeentelijke cijfers samen te stellen",
+}
+#: where CBS publishes the province, a rule 'none' still gives Drenthe a value
+EXPECTED_COROP_GAPS = {
+    **EXPECTED_GAPS,
+    "verkoopprijs": (
+        "het gewicht, het aantal verkochte woningen per gemeente, staat niet in de tabel"
+    ),
+}
+
+
+def shipped() -> dict[str, Any]:
+    text = resources.files("bwmonitor").joinpath("indicators.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    store = tmp_path_factory.mktemp("coverage") / "store"
+    result = CliRunner().invoke(
+        app,
+        ["compare", "--region", ",".join(REGIONS), "--format", "json"],
+        env={"BWMONITOR_DATA_DIR": str(store), "BWMONITOR_CATALOG": ""},
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def observations(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
+    from bwmonitor import Monitor
+
+    store = tmp_path_factory.mktemp("observations") / "store"
+    return Monitor(catalog=None, data_dir=store).observations()
+
+
+@pytest.mark.parametrize("region", REGIONS.values())
+def test_every_indicator_without_a_value_is_named_with_its_reason(
+    records: list[dict[str, Any]], region: str
+) -> None:
+    expected = EXPECTED_GAPS if region == DRENTHE else EXPECTED_COROP_GAPS
+    gaps = {
+        r["indicator"]: r["reason"] for r in records if r["region"] == region and r["value"] is None
+    }
+    assert set(gaps) == set(expected)
+    for indicator, reason in gaps.items():
+        assert reason.startswith(expected[indicator]), (indicator, reason)
+
+
+@pytest.mark.parametrize("region", REGIONS.values())
+def test_nine_in_ten_indicators_with_a_rule_and_municipal_figures_have_a_value(
+    records: list[dict[str, Any]], observations: pl.DataFrame, region: str
+) -> None:
+    """The issue's coverage rule: of the indicators with a valid aggregation rule and
+    municipal figures in the snapshot, at least 90% have a regional value."""
+    rules = {i: e["aggregate"] for i, e in shipped()["indicators"].items()}
+    municipal = set(
+        observations.filter(pl.col("region").is_in(DRENTHE_MUNICIPALITIES))["indicator"]
+    )
+    eligible = {i for i, rule in rules.items() if rule != "none" and i in municipal}
+    with_value = {
+        r["indicator"] for r in records if r["region"] == region and r["value"] is not None
+    }
+    covered = len(eligible & with_value) / len(eligible)
+    assert len(eligible) >= 30
+    assert covered >= 0.9, sorted(eligible - with_value)
+    assert covered == 1.0  # today: every one of them
+
+
+WEIGHT_RULE = re.compile(
+    r"^gewogen gemiddelde van (?P<size>\d+) gemeenten \(gewicht: (?P<population>[^,(]+?)"
+    r"(?: in (?P<year>\d{4}) \(dichtstbijzijnde jaar met cijfers\))?"
+    r"(?:, benadering van (?P<about>.+))?\)$"
+)
+
+
+def test_each_computed_mean_is_reproduced_by_the_weight_its_rule_names(
+    observations: pl.DataFrame,
+) -> None:
+    """For every weighted mean computed for a COROP region: the rule names a population
+    and perhaps a year; the catalogue's weight indicator for that population, in that
+    year, weighting the members' own figures, gives the value shown."""
+    indicators = shipped()["indicators"]
+    population_of = {i: e.get("population") for i, e in indicators.items()}
+    computed = observations.filter(
+        pl.col("computed") & pl.col("region").is_in(list(COROP_MEMBERS))
+    ).filter(pl.col("rule").str.starts_with("gewogen"))
+    assert computed.height >= 40
+    values = {
+        (row["indicator"], row["region"], row["period"]): row["value"]
+        for row in observations.filter(pl.col("region").str.starts_with("GM")).iter_rows(named=True)
+    }
+    for row in computed.iter_rows(named=True):
+        entry = indicators[row["indicator"]]
+        match = WEIGHT_RULE.match(row["rule"])
+        assert match, row["rule"]
+        weight_id = entry["weight"]
+        assert match["population"] == population_of[weight_id], row
+        if match["about"]:
+            assert match["about"] == entry["population"] != population_of[weight_id]
+        weight_period = f"{match['year']}JJ00" if match["year"] else row["period"]
+        members = COROP_MEMBERS[row["region"]]
+        assert int(match["size"]) == len(members)
+        pairs = [
+            (
+                values[(row["indicator"], m, row["period"])],
+                values[(weight_id, m, weight_period)],
+            )
+            for m in members
+        ]
+        expected = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
+        assert row["value"] == pytest.approx(expected), row
+
+
+def test_woz_2021_is_weighted_with_the_dwellings_of_2024(observations: pl.DataFrame) -> None:
+    """The issue's case: dwellings exist only for 2024, so WOZ 2021 of Zuidoost-Drenthe
+    is weighted with them, and says so."""
+    [row] = observations.filter(
+        (pl.col("indicator") == "woz_waarde")
+        & (pl.col("region") == "CR08")
+        & (pl.col("period") == "2021JJ00")
+    ).iter_rows(named=True)
+    assert row["rule"] == (
+        "gewogen gemiddelde van 3 gemeenten "
+        "(gewicht: woningen in 2024 (dichtstbijzijnde jaar met cijfers))"
+    )
