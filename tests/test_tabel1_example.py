@@ -137,7 +137,9 @@ def test_the_terminal_view_prints_the_computed_volunteering(
     assert code == 0, err
     block = out.split("Aandeel inwoners dat vrijwilligerswerk doet", 1)[1].split("\n\n", 1)[0]
     for region, name in (("CR07", "Noord-Drenthe"), ("CR08", "Zuidoost-Drenthe")):
-        shown = f"{rows[('vrijwilligerswerk', region)]['value']:.1f}".replace(".", ",")
+        value = rows[("vrijwilligerswerk", region)]["value"]
+        assert value is not None
+        shown = f"{value:.1f}".replace(".", ",")
         assert f"{name}:" in block and f"{shown}%" in block
     assert "Zuidwest-Drenthe: ." in block
 
