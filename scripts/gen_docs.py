@@ -1,4 +1,5 @@
-"""Regenerate docs/catalogue.md and docs/cli.md (core/catalog_reference.py, cli/reference.py)."""
+"""Regenerate docs/catalogue-reference.md and docs/cli.md (from core/catalog_reference.py
+and cli/reference.py)."""
 
 from pathlib import Path
 
@@ -9,6 +10,6 @@ from bwmonitor.core.catalog_reference import catalogue_markdown
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 if __name__ == "__main__":
-    (DOCS / "catalogue.md").write_text(catalogue_markdown(), encoding="utf-8")
+    (DOCS / "catalogue-reference.md").write_text(catalogue_markdown(), encoding="utf-8")
     (DOCS / "cli.md").write_text(cli_markdown(app), encoding="utf-8")
-    print("wrote docs/catalogue.md and docs/cli.md")
+    print("wrote docs/catalogue-reference.md and docs/cli.md")

@@ -20,8 +20,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 def test_catalogue_reference_is_current() -> None:
-    """docs/catalogue.md documents every catalogue field (run scripts/gen_docs.py)."""
-    assert (DOCS / "catalogue.md").read_text(encoding="utf-8") == catalogue_markdown()
+    """docs/catalogue-reference.md documents every catalogue field (run scripts/gen_docs.py)."""
+    assert (DOCS / "catalogue-reference.md").read_text(encoding="utf-8") == catalogue_markdown()
 
 
 def test_cli_reference_is_current() -> None:

@@ -22,10 +22,19 @@ REGIONS = {"noord": "CR07", "zuidoost": "CR08", "zuidwest": "CR09", "drenthe": D
 NOT_IN_SNAPSHOT = "niet in de snapshot; `bwmonitor fetch` haalt dit op"
 #: every shipped indicator without a value for the four regions, and why (the same for
 #: each of them)
+MEDIAN = "een mediaan is niet uit gemeentelijke cijfers samen te stellen"
 EXPECTED_GAPS = {
+    # KWB measures the snapshot's partial copies of the KWB tables leave out
     "aardgasverbruik": NOT_IN_SNAPSHOT,
     "stadsverwarming": NOT_IN_SNAPSHOT,
-    "mediaan_besteedbaar_inkomen": "een mediaan is niet uit gemeentelijke cijfers samen te stellen",
+    "elektriciteitslevering": NOT_IN_SNAPSHOT,
+    "mediaan_vermogen": NOT_IN_SNAPSHOT,
+    # tables the snapshot does not hold (Veiligheidsmonitor, registered crime)
+    "onveilig_buurt": NOT_IN_SNAPSHOT,
+    "sociale_samenhang": NOT_IN_SNAPSHOT,
+    "misdrijven_per_1000": NOT_IN_SNAPSHOT,
+    # 86161NED in the snapshot has municipalities only
+    "mediaan_besteedbaar_inkomen": MEDIAN,
 }
 #: where CBS publishes the province, a rule 'none' still gives Drenthe a value
 EXPECTED_COROP_GAPS = {

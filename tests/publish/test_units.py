@@ -40,8 +40,10 @@ READER_UNITS = {
     "euro": ("euro", 1),
     "km": ("km", 1),
     "m³": ("m³", 1),
+    "kWh": ("kWh", 1),
+    "score": ("score", 1),  # a scale score (0-10), printed as the number alone
 }
-SUFFIXED = ("km", "m³", "personen")
+SUFFIXED = ("km", "m³", "kWh", "personen")
 OVERVIEW_COLUMNS = ("CR07", "CR09", "CR08", "PV22", "NL01")
 
 

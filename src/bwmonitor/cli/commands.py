@@ -322,7 +322,8 @@ def compare(
         ),
     ] = None,
     theme: Annotated[
-        list[str] | None, typer.Option("--theme", help="Only these themes (id or title).")
+        list[str] | None,
+        typer.Option("--theme", help="Only these themes or brede welvaart capitals (id or title)."),
     ] = None,
     indicator: Annotated[
         list[str] | None, typer.Option("--indicator", help="Only these indicators (id).")

@@ -3,7 +3,7 @@
 Nothing downstream reads TOML or raw dicts. Validation collects every problem with its
 TOML path (``indicators.woz.unti: unknown key; did you mean 'unit'?``) instead of
 stopping at the first. The field registry below is the single description of the
-format: validation reads it, and docs/catalogue.md is generated from it.
+format: validation reads it, and docs/catalogue-reference.md is generated from it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,20 @@ class Direction(StrEnum):
     HIGHER = "higher"  #: a higher value is better (income, participation)
     LOWER = "lower"  #: a lower value is better (bijstand, loneliness)
     NEUTRAL = "neutral"  #: neither (population, household size)
+
+
+class Capital(StrEnum):
+    """The four stocks of CBS's brede welvaart "later": what today leaves for the future."""
+
+    ECONOMISCH = "economisch_kapitaal"
+    NATUURLIJK = "natuurlijk_kapitaal"
+    MENSELIJK = "menselijk_kapitaal"
+    SOCIAAL = "sociaal_kapitaal"
+
+    @property
+    def label(self) -> str:
+        """'Sociaal kapitaal', as CBS's monitor names it."""
+        return self.value.replace("_", " ").capitalize()
 
 
 class Aggregation(StrEnum):
@@ -175,6 +189,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "nearest year in which every member municipality has it (the rule says which).",
         ),
         Field(
+            "capital",
+            "str",
+            'The brede welvaart "later" capital CBS assigns the indicator to, if any; '
+            "`--theme` selects a capital like a theme, and the workbook has a sheet per "
+            "capital.",
+            choices=tuple(c.value for c in Capital),
+        ),
+        Field(
             "population",
             "str",
             'Who or what the figure is about, as a reader says it: "inwoners van 18 jaar '
@@ -271,6 +293,8 @@ class Indicator:
     filters: Mapping[str, str] = field(default_factory=dict)
     ratio: Ratio | None = None
     weight: str | None = None
+    #: the brede welvaart "later" capital CBS assigns it to, if any
+    capital: Capital | None = None
     #: who or what the figure is about ("inwoners van 18 jaar en ouder")
     population: str | None = None
     #: for aggregate 'none': why no regional value is computed
@@ -636,6 +660,7 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
         filters=dict(entry.get("filters", {})),
         ratio=ratio,
         weight=entry.get("weight"),
+        capital=Capital(entry["capital"]) if "capital" in entry else None,
         population=entry.get("population"),
         aggregate_reason=entry.get("aggregate_reason"),
         footnote=entry.get("footnote"),

@@ -1,6 +1,6 @@
 """The catalogue reference, generated from the field registry (the CLI's: cli/reference.py).
 
-`python scripts/gen_docs.py` writes docs/catalogue.md; a test fails when it differs
+`python scripts/gen_docs.py` writes docs/catalogue-reference.md; a test fails when it differs
 from what this module generates, so the docs cannot drift from the code.
 """
 

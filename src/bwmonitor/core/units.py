@@ -21,7 +21,7 @@ COUNT = "aantal"
 EURO = "euro"
 PERCENT = "%"
 #: units printed after the number ('1,1 km'); euro goes before it and % sticks to it
-SUFFIXED = ("km", "m³", "personen")
+SUFFIXED = ("km", "m³", "kWh", "personen")
 
 # CBS writes the factor as 'x 1 000', '1 000', 'x 1.000', '1.000' (and mln for millions)
 _FACTOR = re.compile(
