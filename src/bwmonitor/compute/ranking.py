@@ -83,6 +83,12 @@ LEVEL_PLURALS = {
 }
 
 
+def ranked_level(code: str) -> Level | None:
+    """The level among whose regions `code` is placed; None for the country and the
+    catalogue's own regions."""
+    return RANKED_LEVELS.get(code[:2])
+
+
 def level_positions(
     values: pl.DataFrame, catalog: Catalog, over: Sequence[str] = ("indicator",)
 ) -> pl.DataFrame:
