@@ -407,16 +407,22 @@ DIRECTED_QUARTERS = {
     3: "derde kwart",
     4: "slechtste kwart",
 }
+NEUTRAL_POSITION_QUARTERS = {
+    1: "hoogste kwart",
+    2: "tweede hoogste kwart",
+    3: "tweede laagste kwart",
+    4: "laagste kwart",
+}
 
 
 def position_quarter_label(quarter: int | None, better: Direction) -> str | None:
     """How the quarter of a position reads: 'beste kwart' to 'slechtste kwart' by the
     direction, as the summary counts them; for a neutral indicator 'hoogste kwart' to
-    'laagste kwart'."""
+    'laagste kwart' (in words, as beside them: 'tweede hoogste kwart')."""
     if quarter is None:
         return None
     if better is Direction.NEUTRAL:
-        return NEUTRAL_QUARTERS[quarter]
+        return NEUTRAL_POSITION_QUARTERS[quarter]
     return DIRECTED_QUARTERS[quarter]
 
 
