@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 import openpyxl
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
 from bwmonitor.core.catalog import load
+from bwmonitor.publish.tables import LevelPosition, positions
 from tests.conftest import ShippedExports
 
 runner = CliRunner()
@@ -132,3 +134,24 @@ def test_summary_block_counts_each_regions_indicators_under_its_values(
             assert record["summary_placed"] == len(placed)
             assert record["summary_with_value"] == with_value
     assert worst_row[names.index("Zuidoost-Drenthe")].value > 0  # a real case
+
+
+def test_positions_are_per_year_among_the_whole_level_and_skip_counts() -> None:
+    """Three COROP regions in two years: each year places them on its own, a region
+    not asked for still counts in N, and a count (inhabitants) gets no position."""
+    rows = [
+        ("bijstand_per_1000", "CR07", "2020JJ00", 20.0),
+        ("bijstand_per_1000", "CR08", "2020JJ00", 29.0),
+        ("bijstand_per_1000", "CR01", "2020JJ00", 25.0),
+        ("bijstand_per_1000", "CR07", "2021JJ00", 30.0),
+        ("bijstand_per_1000", "CR08", "2021JJ00", 10.0),
+        ("inwoners", "CR08", "2021JJ00", 170_000.0),
+        ("inwoners", "CR07", "2021JJ00", 200_000.0),
+    ]
+    frame = pl.DataFrame(rows, schema=["indicator", "region", "period", "value"], orient="row")
+    assert positions(frame, load(None), ["CR07", "CR08"]) == {
+        ("bijstand_per_1000", "CR07", 2020): LevelPosition(1, 3, "corop", 1),
+        ("bijstand_per_1000", "CR08", 2020): LevelPosition(3, 3, "corop", 3),
+        ("bijstand_per_1000", "CR07", 2021): LevelPosition(2, 2, "corop", 3),
+        ("bijstand_per_1000", "CR08", 2021): LevelPosition(1, 2, "corop", 1),
+    }

@@ -257,8 +257,7 @@ def _summary_block(
     and those in the best and the worst quarter of its level ('6 van 38'), as CBS's
     regional monitor sums a region up. Returns the row after the block."""
     sheet.write_string(row, 0, "Samenvatting per regio", formats.theme)
-    labels = SUMMARY_LABELS
-    for offset, label in enumerate(labels, start=1):
+    for offset, label in enumerate(SUMMARY_LABELS, start=1):
         sheet.write_string(row + offset, 0, label)
     for col, code in columns.items():
         counts = _summary_counts(summaries[code])
@@ -266,7 +265,7 @@ def _summary_block(
             if count is not None:
                 number, total = count
                 sheet.write_number(row + offset, col, number, formats.out_of(total))
-    return row + len(labels) + 1
+    return row + len(SUMMARY_LABELS) + 1
 
 
 SUMMARY_LABELS = (
