@@ -86,11 +86,22 @@ def comparison_schema() -> pl.Schema:
             "quartile_nl": pl.Int64(),
             "quartile_of": pl.Int64(),
             "quartile_label": pl.String(),
+            "position": pl.Int64(),
+            "position_of": pl.Int64(),
+            "position_level": pl.String(),
+            "position_quarter": pl.Int64(),
+            "position_quarter_label": pl.String(),
             "trend_movement": pl.String(),
             "trend_judgement": pl.String(),
             "trend_from": pl.String(),
             "trend_to": pl.String(),
             "trend_change": pl.Float64(),
+            # the region's summary over the indicators shown, the same on each of its rows
+            "summary_best": pl.Int64(),
+            "summary_worst": pl.Int64(),
+            "summary_placed": pl.Int64(),
+            "summary_with_value": pl.Int64(),
+            "summary_shown": pl.Int64(),
         }
     )
 

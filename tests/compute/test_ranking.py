@@ -1,10 +1,18 @@
-"""Rank among Drenthe's municipalities and quarter among all Dutch ones, on small frames."""
+"""Rank among Drenthe's municipalities, quarter among all Dutch ones, position among the
+regions of a level, and the summary per region, on small frames."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from bwmonitor.compute.ranking import direction_sign, municipality_positions, quarter
+from bwmonitor.compute.ranking import (
+    Standing,
+    direction_sign,
+    level_positions,
+    municipality_positions,
+    quarter,
+    summary,
+)
 from bwmonitor.core import catalog as catalog_module
 from bwmonitor.core.catalog import Direction
 
@@ -127,3 +135,81 @@ def test_each_group_is_ranked_on_its_own() -> None:
         ("2021JJ00", ASSEN): 1,
         ("2021JJ00", EMMEN): 2,
     }
+
+
+def placed(frame: pl.DataFrame) -> dict[str, tuple[int, int, str, int]]:
+    """Per region: (position, of, level, quarter) of one indicator in one year."""
+    return {
+        row["region"]: (row["position"], row["position_of"], row["level"], row["position_quarter"])
+        for row in level_positions(frame, CATALOG).iter_rows(named=True)
+    }
+
+
+def test_each_level_is_placed_among_its_own_regions() -> None:
+    """Municipalities, COROP regions and provinces each among their own level: a COROP
+    region never pushes a municipality down; the country and a custom region have no
+    peers and no position."""
+    frame = values(
+        "inkomen",
+        {
+            ASSEN: 30.0,
+            EMMEN: 25.0,
+            "CR07": 28.0,
+            "CR08": 26.0,
+            "CR09": 27.0,
+            "PV22": 27.0,
+            "PV21": 29.0,
+            "NL01": 29.5,
+            "drentsezorg": 99.0,
+        },
+    )
+    assert placed(frame) == {
+        ASSEN: (1, 2, "gemeente", 1),
+        EMMEN: (2, 2, "gemeente", 3),
+        "CR07": (1, 3, "corop", 1),
+        "CR09": (2, 3, "corop", 2),
+        "CR08": (3, 3, "corop", 3),
+        "PV21": (1, 2, "provincie", 1),
+        "PV22": (2, 2, "provincie", 3),
+    }
+
+
+def test_position_of_counts_only_regions_with_a_value() -> None:
+    """N is the number of regions of the level that have a value: a row without one
+    neither takes a position nor counts."""
+    frame = values("bijstand", {"CR07": 20.0, "CR08": 30.0, "CR09": 0.0}).with_columns(
+        value=pl.when(pl.col("region") == "CR09").then(None).otherwise(pl.col("value"))
+    )
+    assert placed(frame) == {"CR07": (1, 2, "corop", 1), "CR08": (2, 2, "corop", 3)}
+
+
+def test_positions_follow_the_direction_and_ties_share_the_better_one() -> None:
+    """Lower bijstand is better: the two lowest share position 1, the next is 3 of 4;
+    a neutral indicator places the highest first."""
+    lower = values("bijstand", {"PV20": 10.0, "PV21": 10.0, "PV22": 12.0, "PV23": 15.0})
+    assert {code: p[0] for code, p in placed(lower).items()} == {
+        "PV20": 1,
+        "PV21": 1,
+        "PV22": 3,
+        "PV23": 4,
+    }
+    assert placed(lower)["PV23"][3] == 4 and placed(lower)["PV21"][3] == 1
+    neutral = values("huishoudgrootte", {"CR07": 2.1, "CR08": 2.3})
+    assert placed(neutral)["CR08"][0] == 1 and placed(neutral)["CR07"][0] == 2
+
+
+def test_summary_counts_best_and_worst_quarters_of_directed_positions_only() -> None:
+    """Of five indicators shown: two in the best quarter (one of them neutral, which
+    does not count), one in the worst, a count without a position, one without a
+    value: 1 of 2 in the best quarter, 1 in the worst; 4 of 5 with a value."""
+    result = summary(
+        [
+            Standing(has_value=True, quarter=1, directed=True),
+            Standing(has_value=True, quarter=1, directed=False),
+            Standing(has_value=True, quarter=4, directed=True),
+            Standing(has_value=True, quarter=None, directed=True),
+            Standing(has_value=False, quarter=None, directed=True),
+        ]
+    )
+    assert (result.best, result.worst, result.placed) == (1, 1, 2)
+    assert (result.with_value, result.shown) == (4, 5)

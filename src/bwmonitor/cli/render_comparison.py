@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -14,9 +13,10 @@ from rich.text import Text
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
+from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
-from bwmonitor.core.regions import Level
+from bwmonitor.core.regions import Level, Region
 from bwmonitor.core.units import Quantity, Unit
 from bwmonitor.publish.formula_guard import excel_csv, neutralise_record
 
@@ -112,6 +112,24 @@ def _position_cells(record: ComparisonRow) -> list[Text]:
     ]
 
 
+def _level_position_cell(record: ComparisonRow) -> Cell:
+    """'30 van 36 COROP-gebieden' and '(slechtste kwart)', the quarter coloured as the
+    NL quarter is; empty for a count or a region without a value."""
+    if record.position is None or record.position_level is None:
+        return (Text(""),)
+    style = (
+        "" if record.better == "neutral" else QUARTILE_STYLE.get(record.position_quarter or 0, "")
+    )
+    place = f"{record.position} van {record.position_of} {LEVEL_PLURALS[record.position_level]}"
+    return (Text(place), Text(f"({record.position_quarter_label})", style=style))
+
+
+def _placed(region: Region) -> bool:
+    """A region of a level whose regions are placed among each other (not the country
+    or a custom region)."""
+    return region.level in RANKED_LEVELS.values()
+
+
 def _trend_cell(record: ComparisonRow) -> Text:
     """'▼ beter 2016–2020': the arrow the movement, word and colour the judgement; a
     neutral indicator's word is its movement, in grey."""
@@ -136,6 +154,11 @@ def _columns(result: Comparison) -> list[Column]:
     columns += [Column((b.name, "(verschil)") if single else (b.name,)) for b in result.benchmarks]
     if single and result.regions[0].level is Level.MUNICIPALITY:
         columns += [Column(("rang", "Drenthe")), Column(("kwartiel", "NL"))]
+    columns += [
+        Column(("positie",) if single else ("positie", region.name), numeric=False)
+        for region in result.regions
+        if _placed(region)
+    ]
     if single:
         columns.append(Column(("trend",), numeric=False))
     return columns
@@ -160,6 +183,11 @@ def _rows(result: Comparison) -> list[Row]:
             cells.append((value,) if difference is None else (value, difference))
         if municipality:
             cells += [(cell,) for cell in _position_cells(first)]
+        cells += [
+            _level_position_cell(record)
+            for record, region in zip(records, result.regions, strict=True)
+            if _placed(region)
+        ]
         if single:
             cells.append((_trend_cell(first),))
         rows.append(Row(first.theme, cells))
@@ -171,11 +199,23 @@ def _table(result: Comparison, data_used: list[str], console: Console) -> None:
         b.name for b in result.benchmarks
     )
     print_rows(heading, _columns(result), _rows(result), console)
-    _notes(result.records, data_used, console)
+    _notes(result, data_used, console)
 
 
-def _notes(records: Iterable[ComparisonRow], data_used: list[str], console: Console) -> None:
-    records = list(records)
+def summary_lines(name: str, summary: Summary) -> list[str]:
+    """The footer's lines of one region: its indicators with a value, and (when it has
+    positions that count) those in the best and the worst quarter of its level."""
+    lines = [f"{name}: {summary.with_value} van {summary.shown} indicatoren met een waarde"]
+    if summary.placed:
+        lines.append(
+            f"{name}: {summary.best} van {summary.placed} indicatoren in het beste kwart, "
+            f"{summary.worst} in het slechtste"
+        )
+    return lines
+
+
+def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
+    records = result.records
     missing: dict[str, list[str]] = {}
     for record in records:
         if record.value is None and record.reason:
@@ -184,6 +224,10 @@ def _notes(records: Iterable[ComparisonRow], data_used: list[str], console: Cons
             missing.setdefault(key, []).append(f"{record.title} ({record.region_name})")
     for reason, entries in missing.items():
         _line(console, f"Geen waarde, {reason}: {'; '.join(entries)}.")
+    for region in result.regions:
+        if region.code in result.summaries:
+            for line in summary_lines(region.name, result.summaries[region.code]):
+                _line(console, line + ".")
     legend = [f"{COMPUTED_MARK} berekend door bwmonitor uit cijfers van CBS (regel: --format json)"]
     if any(marker(r.status) for r in records):
         legend.append(MARKER_LEGEND)
@@ -196,6 +240,17 @@ def _notes(records: Iterable[ComparisonRow], data_used: list[str], console: Cons
         legend.append(
             "hoogste/laagste kwart: positie onder alle Nederlandse gemeenten bij een "
             "indicator zonder beter of slechter"
+        )
+    if any(r.position is not None for r in records):
+        legend.append(
+            "positie: k van N = k-de van de N gemeenten, COROP-gebieden of provincies (het "
+            "niveau van de regio) met een waarde, 1 = beste (zonder beter of slechter: "
+            "1 = hoogste)"
+        )
+    if any(s.placed for s in result.summaries.values()):
+        legend.append(
+            "beste/slechtste kwart: van de positie; indicatoren zonder beter of slechter "
+            "en aantallen tellen niet mee"
         )
     for line in legend:
         _line(console, line)

@@ -3,8 +3,9 @@
 Pure functions of the observations frame: no network, no disk. For each indicator
 and region this gives the value of the shown year with its status, the benchmarks'
 values and the difference to each (for counts: the share of each), the rank among
-Drenthe's twelve municipalities, the quartile among all Dutch municipalities, and the
-trend over recent years.
+Drenthe's twelve municipalities, the quartile among all Dutch municipalities, the
+position among all regions of its level, and the trend over recent years; and per
+region a summary over the indicators shown.
 
 Rules (documented in docs/compare.md):
 - year: `shown_years`, shared with the export's overview;
@@ -12,6 +13,10 @@ Rules (documented in docs/compare.md):
   municipalities, and not for neutral indicators or counts;
 - quartile: 1 = the best quarter of all Dutch municipalities with a value that year
   (for neutral indicators: the highest quarter); none for counts;
+- position: "k van N" among all municipalities, COROP regions or provinces (the
+  region's level) with a value that year, and its quarter there; none for counts;
+- summary: per region, the indicators in the best and the worst quarter of its level
+  (neutral indicators and counts do not count) and the indicators with a value;
 - trend: the first and last available year within the window (default 5 years up to
   the chosen year); its movement is the sign of the change, its judgement
   (`trend_reading`) "gelijk" when the change is under 2% of the first value, else
@@ -21,11 +26,17 @@ Rules (documented in docs/compare.md):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.compute.observations import NOT_IN_SNAPSHOT
-from bwmonitor.compute.ranking import municipality_positions
+from bwmonitor.compute.ranking import (
+    Standing,
+    Summary,
+    level_positions,
+    municipality_positions,
+    summary,
+)
 from bwmonitor.core.catalog import Aggregation, Catalog, Direction, Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.periods import year_code, year_of, year_periods
@@ -71,8 +82,9 @@ class BenchmarkValue:
 @dataclass(frozen=True, slots=True)
 class ComparisonRow:
     """One indicator for one region: its value in the shown year, the benchmarks, its
-    position among municipalities and its trend. The fields are those of
-    `compare --format json`, in that order."""
+    position among municipalities and among its level, its trend, and the region's
+    summary over all indicators shown (the same on each of its rows). The fields are
+    those of `compare --format json`, in that order."""
 
     indicator: str
     title: str
@@ -96,11 +108,21 @@ class ComparisonRow:
     quartile_nl: int | None
     quartile_of: int | None
     quartile_label: str | None
+    position: int | None  #: among the regions of its level with a value, 1 = best
+    position_of: int | None  #: how many regions of its level have a value (N)
+    position_level: str | None  #: "gemeente", "corop" or "provincie"
+    position_quarter: int | None  #: 1 = best quarter of the level (neutral: highest)
+    position_quarter_label: str | None
     trend_movement: str | None
     trend_judgement: str | None
     trend_from: str | None
     trend_to: str | None
     trend_change: float | None
+    summary_best: int = 0  #: the region's indicators in the best quarter of its level
+    summary_worst: int = 0  #: ... in the worst quarter
+    summary_placed: int = 0  #: ... with a position that counts (not neutral, not counts)
+    summary_with_value: int = 0  #: ... with a value
+    summary_shown: int = 0  #: indicators shown
 
     def as_json(self) -> dict[str, Any]:
         """The record of `compare --format json`."""
@@ -115,6 +137,7 @@ class Comparison:
     regions: list[Region]
     benchmarks: list[Region]
     indicators: list[Indicator]
+    summaries: dict[str, Summary] = field(default_factory=dict)  #: per region code
 
 
 def compare(
@@ -149,6 +172,7 @@ def compare(
     # ranks need every municipality; the records only the regions shown
     shown_regions = [r.code for r in (*regions, *benchmarks)]
     positions = _positions(at_chosen, catalog, shown_regions)
+    levels = _level_positions(at_chosen, catalog, shown_regions)
     at_shown = at_chosen.filter(pl.col("region").is_in(shown_regions))
     lookup = {(row["indicator"], row["region"]): row for row in at_shown.iter_rows(named=True)}
     series = _series(yearly, [r.code for r in regions])
@@ -177,6 +201,7 @@ def compare(
                     benchmarks,
                     lookup,
                     positions,
+                    levels.get((indicator.id, region.code), {}),
                     series.get((indicator.id, region.code), []),
                     window,
                     catalog,
@@ -185,7 +210,33 @@ def compare(
                     indicator.id in with_data,
                 )
             )
-    return Comparison(records, list(regions), list(benchmarks), list(indicators))
+    summaries = {region.code: region_summary(records, region.code) for region in regions}
+    records = [with_summary(record, summaries[record.region]) for record in records]
+    return Comparison(records, list(regions), list(benchmarks), list(indicators), summaries)
+
+
+def region_summary(records: Sequence[ComparisonRow], region: str) -> Summary:
+    """The summary (`ranking.summary`) of `region` over its records."""
+    return summary(
+        Standing(
+            has_value=record.value is not None,
+            quarter=record.position_quarter,
+            directed=record.better != Direction.NEUTRAL.value,
+        )
+        for record in records
+        if record.region == region
+    )
+
+
+def with_summary(record: ComparisonRow, of_region: Summary) -> ComparisonRow:
+    return replace(
+        record,
+        summary_best=of_region.best,
+        summary_worst=of_region.worst,
+        summary_placed=of_region.placed,
+        summary_with_value=of_region.with_value,
+        summary_shown=of_region.shown,
+    )
 
 
 def check_year(observations: pl.DataFrame, year: int) -> None:
@@ -252,6 +303,24 @@ def _positions(
             entry |= {"rank_drenthe": row["rank_drenthe"], "rank_of": row["rank_of"]}
         positions[(row["indicator"], row["region"])] = entry
     return positions
+
+
+def _level_positions(
+    at_chosen: pl.DataFrame, catalog: Catalog, shown: Sequence[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Position among the regions of their level, of the regions `shown`."""
+    import polars as pl
+
+    placed = level_positions(at_chosen, catalog).filter(pl.col("region").is_in(shown))
+    return {
+        (row["indicator"], row["region"]): {
+            "position": row["position"],
+            "position_of": row["position_of"],
+            "position_level": row["level"],
+            "position_quarter": row["position_quarter"],
+        }
+        for row in placed.iter_rows(named=True)
+    }
 
 
 def _series(
@@ -333,6 +402,31 @@ NEUTRAL_QUARTERS = {
 }
 
 
+DIRECTED_QUARTERS = {
+    1: "beste kwart",
+    2: "tweede kwart",
+    3: "derde kwart",
+    4: "slechtste kwart",
+}
+NEUTRAL_POSITION_QUARTERS = {
+    1: "hoogste kwart",
+    2: "tweede hoogste kwart",
+    3: "tweede laagste kwart",
+    4: "laagste kwart",
+}
+
+
+def position_quarter_label(quarter: int | None, better: Direction) -> str | None:
+    """How the quarter of a position reads: 'beste kwart' to 'slechtste kwart' by the
+    direction, as the summary counts them; for a neutral indicator 'hoogste kwart' to
+    'laagste kwart' (in words, as beside them: 'tweede hoogste kwart')."""
+    if quarter is None:
+        return None
+    if better is Direction.NEUTRAL:
+        return NEUTRAL_POSITION_QUARTERS[quarter]
+    return DIRECTED_QUARTERS[quarter]
+
+
 def quarter_label(quartile: int | None, better: Direction) -> str | None:
     """How a quarter reads: '1e kwart' (= best) to '4e kwart' (= worst) by the
     direction; for a neutral indicator 'hoogste kwart' to 'laagste kwart', since a
@@ -363,6 +457,7 @@ def _record(
     benchmarks: Sequence[Region],
     lookup: dict[tuple[str, str], dict[str, Any]],
     positions: dict[tuple[str, str], dict[str, Any]],
+    level_position: dict[str, Any],
     points: list[tuple[str, float]],
     window: int,
     catalog: Catalog,
@@ -390,6 +485,7 @@ def _record(
             )
         )
     position = {} if is_count(indicator) else positions.get((indicator.id, region.code), {})
+    placed = {} if is_count(indicator) else level_position
     neutral = indicator.better is Direction.NEUTRAL
     return ComparisonRow(
         indicator=indicator.id,
@@ -414,6 +510,13 @@ def _record(
         quartile_nl=position.get("quartile"),
         quartile_of=position.get("quartile_of"),
         quartile_label=quarter_label(position.get("quartile"), indicator.better),
+        position=placed.get("position"),
+        position_of=placed.get("position_of"),
+        position_level=placed.get("position_level"),
+        position_quarter=placed.get("position_quarter"),
+        position_quarter_label=position_quarter_label(
+            placed.get("position_quarter"), indicator.better
+        ),
         **trend(points, period, indicator.better, window),
     )
 

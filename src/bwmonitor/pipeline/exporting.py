@@ -148,6 +148,7 @@ def _write_data(
             sources,
             names,
             created,
+            tables.positions(data.observations.frame, data.catalog, columns),
         )
 
 

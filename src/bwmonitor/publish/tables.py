@@ -1,4 +1,5 @@
-"""The export's tables, as data: the long table and the regional overview (Tabel 1).
+"""The export's tables, as data: the long table, the regional overview (Tabel 1) with
+each region's position at its level, and the overview's summary per region.
 
 Pure functions of the observations: no files, no matplotlib. The workbook, the CSV and
 Parquet files and the charts are all drawn from these, so they agree with each other
@@ -7,13 +8,19 @@ and with `bwmonitor compare`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bwmonitor.compute.comparison import is_count, shown_years
-from bwmonitor.compute.ranking import municipality_positions
-from bwmonitor.core.catalog import Catalog, Indicator
+from bwmonitor.compute.ranking import (
+    Standing,
+    Summary,
+    level_positions,
+    municipality_positions,
+    summary,
+)
+from bwmonitor.core.catalog import Catalog, Direction, Indicator
 from bwmonitor.core.periods import year_of, year_periods
 from bwmonitor.core.regions import (
     COROP_MEMBERS,
@@ -174,3 +181,57 @@ def quartiles(observations: pl.DataFrame, catalog: Catalog) -> dict[tuple[str, s
         (r["indicator"], r["region"], r["year"]): r["quartile"]
         for r in ranked.with_columns(year=year_of()).iter_rows(named=True)
     }
+
+
+@dataclass(frozen=True, slots=True)
+class LevelPosition:
+    """A region's position among the regions of its level (`ranking.level_positions`)."""
+
+    position: int  #: 1 = best by the indicator's direction (neutral: highest)
+    of: int  #: how many regions of the level have a value (N)
+    level: str  #: "gemeente", "corop" or "provincie"
+    quarter: int  #: 1 = best quarter
+
+
+def positions(
+    observations: pl.DataFrame, catalog: Catalog, regions: Sequence[str]
+) -> dict[tuple[str, str, int], LevelPosition]:
+    """(indicator, region, year) -> the position of each of `regions` among all regions
+    of its level with a value that year. Counts have none (`compare.is_count`)."""
+    import polars as pl
+
+    counts = [i.id for i in catalog.indicators.values() if is_count(i)]
+    placed = level_positions(
+        observations.filter(year_periods() & ~pl.col("indicator").is_in(counts)),
+        catalog,
+        over=("indicator", "period"),
+    ).filter(pl.col("region").is_in(list(regions)))
+    return {
+        (r["indicator"], r["region"], r["year"]): LevelPosition(
+            r["position"], r["position_of"], r["level"], r["position_quarter"]
+        )
+        for r in placed.with_columns(year=year_of()).iter_rows(named=True)
+    }
+
+
+def overview_summaries(
+    rows: Sequence[OverviewRow],
+    columns: Sequence[str],
+    placed: Mapping[tuple[str, str, int], LevelPosition],
+) -> dict[str, Summary]:
+    """Per column region, the summary (`ranking.summary`) over the overview's rows: its
+    indicators with a value, and those in the best and the worst quarter of its level."""
+    summaries = {}
+    for index, code in enumerate(columns):
+        standings = []
+        for row in rows:
+            position = placed.get((row.indicator.id, code, row.year)) if row.year else None
+            standings.append(
+                Standing(
+                    has_value=row.cells[index][0] is not None,
+                    quarter=position.quarter if position else None,
+                    directed=row.indicator.better is not Direction.NEUTRAL,
+                )
+            )
+        summaries[code] = summary(standings)
+    return summaries

@@ -1,4 +1,5 @@
-"""The publication workbook: Tabel 1, a sheet per theme, the data and the sources.
+"""The publication workbook: Tabel 1 (with each region's position at its level and a
+summary per region), a sheet per theme, the data and the sources.
 
 Reproducible: the same data gives the same bytes (the workbook's creation date is the
 newest CBS date of the data, never the time of the run). Dutch labels; values keep
@@ -19,11 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.core.catalog import Catalog, Indicator
+from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
+from bwmonitor.core.catalog import Catalog, Direction, Indicator
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
 from bwmonitor.core.units import EURO, PERCENT, Quantity
 from bwmonitor.publish.sheet_names import sheet_names
-from bwmonitor.publish.tables import overview
+from bwmonitor.publish.tables import LevelPosition, overview, overview_summaries
 
 if TYPE_CHECKING:
     import polars as pl
@@ -96,6 +98,16 @@ class _Formats:
             self.cache[key] = self.workbook.add_format(spec)
         return self.cache[key]
 
+    def out_of(self, total: int, fill: str | None = None) -> Any:
+        """A whole number read as 'k van N': 12 shows '12 van 40' and stays a number."""
+        key = ("van", total, fill)
+        if key not in self.cache:
+            spec: dict[str, Any] = {"num_format": f'0" van {total}"'}
+            if fill:
+                spec["bg_color"] = fill
+            self.cache[key] = self.workbook.add_format(spec)
+        return self.cache[key]
+
 
 def write_workbook(
     path: Path,
@@ -106,15 +118,23 @@ def write_workbook(
     sources: Sequence[SourceRow],
     region_names: Mapping[str, str],
     created: datetime,
+    positions: Mapping[tuple[str, str, int], LevelPosition] | None = None,
 ) -> None:
-    """`region_names`: the overview's columns (region code -> name), in order."""
+    """`region_names`: the overview's columns (region code -> name), in order;
+    `positions`: their positions at their level (`tables.positions`)."""
     from xlsxwriter import Workbook
 
     workbook = Workbook(str(path), TEXT_STAYS_TEXT)
     workbook.set_properties({"title": catalog.title, "author": "bwmonitor", "created": created})
     formats = _Formats(workbook)
     _overview_sheet(
-        workbook.add_worksheet(OVERVIEW_SHEET), formats, long, indicators, region_names, catalog
+        workbook.add_worksheet(OVERVIEW_SHEET),
+        formats,
+        long,
+        indicators,
+        region_names,
+        catalog,
+        positions or {},
     )
     themes = [
         (theme, members)
@@ -157,20 +177,34 @@ def _overview_sheet(
     indicators: Sequence[Indicator],
     region_names: Mapping[str, str],
     catalog: Catalog,
+    positions: Mapping[tuple[str, str, int], LevelPosition],
 ) -> None:
     sheet.write_string(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
     columns = list(region_names)
-    headers = ["Indicator", "Jaar", "Eenheid", *region_names.values()]
+    # each region's value, and next to it its position when its level places regions
+    value_columns: list[int] = []
+    position_columns: dict[str, int] = {}
+    headers = ["Indicator", "Jaar", "Eenheid"]
+    for code, name in region_names.items():
+        value_columns.append(len(headers))
+        headers.append(name)
+        level = ranked_level(code)
+        if level is not None:
+            position_columns[code] = len(headers)
+            headers.append(f"positie onder de {LEVEL_PLURALS[level.value]}")
     _write_texts(sheet, 2, 0, headers, formats.header)
     sheet.freeze_panes(3, 1)
     row = 3
-    for item in overview(long, indicators, columns):
+    rows = overview(long, indicators, columns)
+    for item in rows:
         ind = item.indicator
         sheet.write_string(row, 0, ind.title)
         if item.year:
             sheet.write_number(row, 1, item.year)
         _write_texts(sheet, row, 2, [ind.quantity.unit.name])
-        for col, (value, status, computed) in enumerate(item.cells, start=3):
+        for col, code, (value, status, computed) in zip(
+            value_columns, columns, item.cells, strict=True
+        ):
             if value is None:
                 sheet.write_string(row, col, ".")
             else:
@@ -180,20 +214,91 @@ def _overview_sheet(
                     cell_value(value, ind.quantity),
                     formats.value(ind.quantity, marks(status, computed)),
                 )
+            position = positions.get((ind.id, code, item.year)) if item.year else None
+            if code in position_columns and position is not None:
+                fill = None
+                if ind.better is not Direction.NEUTRAL:
+                    fill = {1: BEST, 4: WORST}.get(position.quarter)
+                sheet.write_number(
+                    row,
+                    position_columns[code],
+                    position.position,
+                    formats.out_of(position.of, fill),
+                )
         row += 1
     sheet.autofilter(2, 0, row - 1, len(headers) - 1)
-    _legend(sheet, formats, row + 1, indicators)
+    summaries = overview_summaries(rows, columns, positions)
+    row = _summary_block(
+        sheet, formats, row + 1, dict(zip(value_columns, columns, strict=True)), summaries
+    )
+    _legend(sheet, formats, row + 1, indicators, OVERVIEW_LEGEND)
     sheet.set_column(0, 0, 48)
     sheet.set_column(1, 2, 14)
     sheet.set_column(3, len(headers) - 1, 17)
 
 
-def _legend(sheet: Worksheet, formats: _Formats, row: int, indicators: Sequence[Indicator]) -> None:
+OVERVIEW_LEGEND = (
+    "positie: k van N = de k-de van de N gemeenten, COROP-gebieden of provincies (het "
+    "niveau van de regio) met een cijfer dat jaar; 1 = beste (zonder beter of slechter: "
+    "1 = hoogste); groen: beste kwart, rood: slechtste kwart",
+    "Samenvatting: beste en slechtste kwart van de positie; indicatoren zonder beter of "
+    "slechter en aantallen tellen daar niet mee",
+)
+
+
+def _summary_block(
+    sheet: Worksheet,
+    formats: _Formats,
+    row: int,
+    columns: Mapping[int, str],
+    summaries: Mapping[str, Summary],
+) -> int:
+    """Under the table, per region in its value column: its indicators with a value,
+    and those in the best and the worst quarter of its level ('6 van 38'), as CBS's
+    regional monitor sums a region up. Returns the row after the block."""
+    sheet.write_string(row, 0, "Samenvatting per regio", formats.theme)
+    for offset, label in enumerate(SUMMARY_LABELS, start=1):
+        sheet.write_string(row + offset, 0, label)
+    for col, code in columns.items():
+        counts = _summary_counts(summaries[code])
+        for offset, count in enumerate(counts, start=1):
+            if count is not None:
+                number, total = count
+                sheet.write_number(row + offset, col, number, formats.out_of(total))
+    return row + len(SUMMARY_LABELS) + 1
+
+
+SUMMARY_LABELS = (
+    "Indicatoren met een waarde",
+    "Indicatoren in het beste kwart van hun niveau",
+    "Indicatoren in het slechtste kwart van hun niveau",
+)
+
+
+def _summary_counts(of_region: Summary) -> list[tuple[int, int] | None]:
+    """(number, out of) for each of SUMMARY_LABELS; a region without positions that
+    count (the country, a custom region) has no best or worst quarter: None."""
+    placed = of_region.placed
+    return [
+        (of_region.with_value, of_region.shown),
+        (of_region.best, placed) if placed else None,
+        (of_region.worst, placed) if placed else None,
+    ]
+
+
+def _legend(
+    sheet: Worksheet,
+    formats: _Formats,
+    row: int,
+    indicators: Sequence[Indicator],
+    extra: Sequence[str] = (),
+) -> None:
     lines = [
         f"{COMPUTED_MARK} berekend door bwmonitor uit de cijfers van de gemeenten "
         "(som, som/som of gewogen gemiddelde; zie het blad Gegevens, kolom regel)",
         MARKER_LEGEND,
         ". = geen cijfer (niet gepubliceerd, of niet eerlijk uit gemeenten samen te stellen)",
+        *extra,
         f"Bron: CBS StatLine ({LICENCE}); zie het blad Bronnen.",
     ]
     lines += [f"{ind.title}: {ind.footnote}" for ind in indicators if ind.footnote]
