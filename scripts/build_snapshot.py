@@ -62,6 +62,10 @@ class Table:
     table_measures: dict[str, str] | None = None
     #: TableInfos' Period, for a table without a Perioden dimension (KWB: its year)
     period: str | None = None
+    #: "v4" where the measures are kept under their v4 identifiers (no v3 keys known)
+    road: str | None = None
+    #: per measure, why CBS gives no value for a kept row (v4's ValueAttribute)
+    value_attributes: dict[str, dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
         if self.complete_measures and self.table_measures is None:
@@ -82,6 +86,8 @@ class Table:
             request={},
             table_measures=self.table_measures or None,
             period=self.period or None,
+            road=self.road,
+            value_attributes=self.value_attributes or None,
         )
 
 
@@ -674,6 +680,165 @@ def income_86161() -> Table:
     )
 
 
+# ------------------------------------------------------------------ issue 14: more real data
+
+
+def v4_codes(file: str) -> dict[str, dict[str, Any]]:
+    """A captured v4 code list (MeasureCodes, <Dimension>Codes) by Identifier."""
+    frame = pl.read_parquet(DATA / file)
+    return {str(r["Identifier"]).strip(): r for r in frame.iter_rows(named=True)}
+
+
+def regional_key_figures_70072() -> Table:
+    """Regionale kerncijfers (70072ned), municipalities 2015-2025: population and vehicles.
+
+    The capture came from v4 and names its measures by v4 identifier (M000352_3,
+    A018943_2, ...). Their v3 keys carry a suffix that drifts between versions of this
+    table (PersonenautoSRelatief_197 in the 2019 download, _201 in the 2018 one), so the
+    current ones are not known offline: the measures are stored under the v4
+    identifiers, as a v4 fetch stores a measure the catalogue names that way.
+    """
+    folder = "70072ned_gemeenten_2015-2026"
+    observations = pl.read_parquet(DATA / folder / "cbs_70072ned_motorvoertuigen_gemeente.parquet")
+    topics = v4_codes(f"{folder}/cbs_70072ned_measurecodes.parquet")
+    regions = v4_codes(f"{folder}/cbs_70072ned_regiocodes.parquet")
+    periods = v4_codes(f"{folder}/cbs_70072ned_periodencodes.parquet")
+    order = list(dict.fromkeys(observations["Measure"]))  # the capture's measure order
+    # a region-year CBS marks Impossible for every measure did not exist (all of 2026,
+    # former municipalities): left out, as 03759ned's capture does
+    present = (
+        observations.filter(pl.col("Value").is_not_null())
+        .select("RegioS", "Perioden")
+        .unique()
+        .sort("Perioden", "RegioS")
+    )
+    cells = {
+        (r["RegioS"], r["Perioden"], r["Measure"]): r
+        for r in observations.iter_rows(named=True)
+    }
+    columns: dict[str, list[Any]] = {
+        "RegioS": present["RegioS"].to_list(),
+        "Perioden": present["Perioden"].to_list(),
+    }
+    attributes: dict[str, dict[str, str]] = {}
+    for code in order:
+        values = []
+        for region, period in zip(columns["RegioS"], columns["Perioden"], strict=True):
+            cell = cells[(region, period, code)]
+            values.append(number(cell["Value"]))
+            if cell["Value"] is None:
+                attributes.setdefault(code, {})[f"RegioS={region};Perioden={period}"] = str(
+                    cell["ValueAttribute"]
+                )
+        columns[code] = values
+    measures = {
+        code: {
+            **measure(
+                str(topics[code]["Title"]).strip(),
+                str(topics[code]["Unit"]).strip(),
+                int(topics[code]["Decimals"]),
+                str(topics[code]["DataType"]),
+                str(topics[code]["Description"] or "").strip(),
+            ),
+            "v4": code,
+        }
+        for code in order
+    }
+    kept_periods = sorted(set(columns["Perioden"]))
+    return Table(
+        table_id="70072ned",
+        title="Regionale kerncijfers Nederland",
+        modified="",
+        captured="2026-07-29",
+        provenance="data/cbs/70072ned_gemeenten_2015-2026/ (CBS OData v4 Observations of "
+        "70072ned, municipality rows 2015-2026, ten measures, with the table's "
+        "MeasureCodes, RegioSCodes and PeriodenCodes)",
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "RegioS": dimension(
+                "GeoDimension",
+                "Regio's",
+                {c: str(regions[c]["Title"]).strip() for c in set(columns["RegioS"])},
+            ),
+            "Perioden": dimension(
+                "TimeDimension",
+                "Perioden",
+                {p: str(periods[p]["Title"]).strip() for p in kept_periods},
+            ),
+        },
+        measures=measures,
+        table_measures={c: str(t["Title"]).strip() for c, t in sorted(topics.items())},
+        road="v4",
+        value_attributes=attributes,
+        notes=[
+            "Measures under their v4 identifiers: the v3 keys' suffixes drift between "
+            "versions of 70072ned, and the current ones are not known offline.",
+            "Region-years without any value (all of 2026, former municipalities) left out. "
+            "The capture's PeriodenCodes have no Status; their descriptions say which "
+            "subjects are provisional (2025: the population on 1 January).",
+        ],
+    )
+
+
+def ggd_region_names(year: str) -> dict[str, str]:
+    """GGD region code -> name, from that year's Gebieden in Nederland (v4 Observations)."""
+    frame = pl.read_parquet(DATA / "gebieden_in_nederland_2020-2025" / f"cbs_gebieden_{year}.parquet")
+    by_municipality: dict[str, dict[str, str]] = {}
+    for row in frame.filter(pl.col("Measure").is_in(["GG0001", "GG0002"])).iter_rows(named=True):
+        by_municipality.setdefault(row["RegioS"], {})[row["Measure"]] = row["StringValue"].strip()
+    return {m["GG0001"]: m["GG0002"] for m in by_municipality.values()}
+
+
+def young_adults_health_50140() -> Table:
+    """Gezondheidsmonitor Jongvolwassenen 2024 (50140NED): municipalities, GGD regions, NL.
+
+    The raw TypedDataSet download, so the keys are the table's own v3 keys; their titles
+    are derived from the keys (the DataProperties are not at hand).
+    """
+    with (DATA / "50140NED_gezondheidsmonitor_jongvolwassenen_2024_regio.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    dims = ("Persoonskenmerken", "Marges", "RegioS")
+    topic_keys = [k for k in rows[0] if k not in ("ID", *dims)]
+    measures = {k: measure(camel_title(k), "%", 1) for k in topic_keys}
+    columns: dict[str, list[Any]] = {dim: [r[dim].strip() for r in rows] for dim in dims}
+    for key in topic_keys:
+        columns[key] = [number(r[key]) for r in rows]
+    names = {
+        **municipality_names("2024"),
+        **ggd_region_names("2024"),
+        "NL01": "Nederland",
+    }
+    codes = columns["RegioS"]
+    return Table(
+        table_id="50140NED",
+        catalog="dataderden",
+        title="Gezondheidsmonitor Jongvolwassenen 2024",
+        modified="",
+        captured="2025-09-22",
+        provenance="data/cbs/50140NED_gezondheidsmonitor_jongvolwassenen_2024_regio.csv (the "
+        "StatLine TypedDataSet download of 2025-09-22, byte for byte)",
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "Persoonskenmerken": dimension(
+                "Dimension", "Persoonskenmerken", {"T009002": "Totaal"}
+            ),
+            "Marges": dimension("Dimension", "Marges", {"MW00000": "Waarde"}),
+            "RegioS": dimension("GeoDimension", "Regio's", {c: names.get(c, "") for c in codes}),
+        },
+        measures=measures,
+        complete_measures=True,
+        period="2024",
+        notes=[
+            "Young adults (Gezondheidsmonitor Jongvolwassenen), not the 18+ monitor. "
+            "Measure titles derived from the keys; all measures are percentages.",
+            "No rows for the four Wadden islands; CG01 has no name in the data at hand. "
+            "Catalogue dataderden: public code queries 50140NED at dataderden.cbs.nl.",
+        ],
+    )
+
+
 BUILDERS: list[Callable[[], Table]] = [
     kwb_2019,
     kwb_2020,
@@ -684,6 +849,8 @@ BUILDERS: list[Callable[[], Table]] = [
     price_index_85792,
     income_86161,
     health_50090,
+    regional_key_figures_70072,
+    young_adults_health_50140,
 ]
 
 
