@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -839,6 +840,107 @@ def young_adults_health_50140() -> Table:
     )
 
 
+def fold(name: str) -> str:
+    """'Fryslân (PV)' and 'Fryslan (PV)' alike: the label export drops the circumflex."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+EDUCATION = "onderwijsniveau_provincies_2015-2023"
+#: the export's columns of the two levels that make up CBS's "hoog" (hbo, wo)
+EDUCATION_HIGH = (
+    "Onderwijsniveau 5 categorien/31 Hbo-, wo-bachelor (%)",
+    "Onderwijsniveau 5 categorien/32 Hbo-, wo-master, doctor (%)",
+)
+EDUCATION_LEVELS = (
+    "Onderwijsniveau 5 categorien/11 Basisonderwijs (%)",
+    "Onderwijsniveau 5 categorien/12 Vmbo, havo-, vwo-onderbouw, mbo1 (%)",
+    "Onderwijsniveau 5 categorien/21 Havo, vwo, mbo2-4 (%)",
+    *EDUCATION_HIGH,
+)
+
+
+def education_rows() -> list[dict[str, str]]:
+    """The nine yearly StatLine label exports (';', decimal comma, BOM), in year order."""
+    rows: list[dict[str, str]] = []
+    for path in sorted((DATA / EDUCATION).glob("*_onderwijsniveau.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows += list(csv.DictReader(handle, delimiter=";"))
+    return rows
+
+
+def education_85525() -> Table:
+    """Highest education level, 15 to 75, provinces, landsdelen and NL, 2015-2023.
+
+    The exports name no table, codes or keys. The table is 85525NED: CBS's own page of
+    85525NED shows the same columns and the same 2022 figures (docs/snapshot.md). Its v3
+    key for the share with hbo or wo, k_3HboWo_4, is known from public code; the exports
+    give that level as two shares (31 bachelor, 32 master/doctor), so the snapshot's
+    k_3HboWo_4 is their sum, the one figure here that is not CBS's own cell.
+    """
+    rows = education_rows()
+    regions = {
+        fold(r["RegioS_Title"]): r["RegioS"]
+        for r in read_csv("03759ned_bevolking_2019-2026_regio.csv")
+        if r["RegioS"].startswith(("PV", "NL"))
+    }
+    landsdelen = v4_codes("70072ned_gemeenten_2015-2026/cbs_70072ned_regiocodes.parquet")
+    regions |= {fold(str(r["Title"])): code for code, r in landsdelen.items() if code.startswith("LD")}
+    codes, periods, high = [], [], []
+    for row in rows:
+        shares = [number(row[c].replace(",", ".")) or 0.0 for c in EDUCATION_LEVELS]
+        if abs(sum(shares) - 100) > 0.15:  # the five levels are the whole population
+            raise ValueError(f"education shares of {row} add to {sum(shares)}")
+        codes.append(regions[fold(row["Regio's"])])
+        periods.append(f"{row['Perioden'].rstrip('*')}JJ00")
+        high.append(round(sum(float(row[c].replace(",", ".")) for c in EDUCATION_HIGH), 1))
+    status = {
+        f"{r['Perioden'].rstrip('*')}JJ00": "Voorlopig" if r["Perioden"].endswith("*") else "Definitief"
+        for r in rows
+    }
+    names = {code: row["Regio's"] for code, row in zip(codes, rows, strict=True)}
+    names |= {r["RegioS"]: r["RegioS_Title"] for r in read_csv("03759ned_bevolking_2019-2026_regio.csv") if r["RegioS"] in names}
+    measures = {"k_3HboWo_4": measure("Hbo, wo", "%", 1)}
+    return Table(
+        table_id="85525NED",
+        title="Bevolking; hoogstbehaald onderwijsniveau en regio",
+        modified="",
+        captured="",
+        provenance=f"data/cbs/{EDUCATION}/ (StatLine label exports 2015-2023, one per year; "
+        "the table id is not in the files: 85525NED by CBS's own page of the table, not "
+        "confirmed offline)",
+        frame=typed_frame(
+            {
+                "Geslacht": ["T001038"] * len(rows),
+                "Leeftijd": ["52052"] * len(rows),
+                "RegioS": codes,
+                "Perioden": periods,
+                "k_3HboWo_4": high,
+            },
+            measures,
+        ),
+        dimensions={
+            "Geslacht": dimension("Dimension", "Geslacht", {"T001038": "Totaal mannen en vrouwen"}),
+            "Leeftijd": dimension("Dimension", "Leeftijd", {"52052": "15 tot 75 jaar"}),
+            "RegioS": dimension("GeoDimension", "Regio's", names),
+            "Perioden": dimension(
+                "TimeDimension", "Perioden", {p: p[:4] for p in status}, status
+            ),
+        },
+        measures=measures,
+        notes=[
+            "Table id 85525NED not confirmed offline: the exports name none; CBS's page of "
+            "85525NED has the same columns and the same 2022 figures.",
+            "k_3HboWo_4 (key from public code) = the sum of the exports' shares 31 "
+            "(hbo-, wo-bachelor) and 32 (hbo-, wo-master, doctor), rounded to 0.1; CBS's own "
+            "rounded figure may differ by 0.1. The other levels and the population are in "
+            "the data/ files, not here: their keys are not known offline.",
+            "Codes: regions by name (03759ned, 70072ned code lists); Geslacht T001038 and "
+            "Leeftijd 52052 (15 tot 75 jaar) as CBS's labour-force tables code them, not "
+            "confirmed for 85525NED offline. 2023 is provisional (2023*).",
+        ],
+    )
+
+
 BUILDERS: list[Callable[[], Table]] = [
     kwb_2019,
     kwb_2020,
@@ -851,6 +953,7 @@ BUILDERS: list[Callable[[], Table]] = [
     health_50090,
     regional_key_figures_70072,
     young_adults_health_50140,
+    education_85525,
 ]
 
 

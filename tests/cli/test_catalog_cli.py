@@ -25,7 +25,7 @@ def test_shipped_catalogue_passes_check_offline(tmp_path: Path) -> None:
     """The default catalogue is valid against the snapshot's metadata."""
     code, out, err = run("catalog", "check", data_dir=tmp_path)
     assert code == 0, err
-    assert "valid; 46 indicators" in out
+    assert "valid; 47 indicators" in out
 
 
 def test_broken_catalogue_lists_every_problem_in_one_run(tmp_path: Path) -> None:
