@@ -714,8 +714,7 @@ def regional_key_figures_70072() -> Table:
         .sort("Perioden", "RegioS")
     )
     cells = {
-        (r["RegioS"], r["Perioden"], r["Measure"]): r
-        for r in observations.iter_rows(named=True)
+        (r["RegioS"], r["Perioden"], r["Measure"]): r for r in observations.iter_rows(named=True)
     }
     columns: dict[str, list[Any]] = {
         "RegioS": present["RegioS"].to_list(),
@@ -783,7 +782,9 @@ def regional_key_figures_70072() -> Table:
 
 def ggd_region_names(year: str) -> dict[str, str]:
     """GGD region code -> name, from that year's Gebieden in Nederland (v4 Observations)."""
-    frame = pl.read_parquet(DATA / "gebieden_in_nederland_2020-2025" / f"cbs_gebieden_{year}.parquet")
+    frame = pl.read_parquet(
+        DATA / "gebieden_in_nederland_2020-2025" / f"cbs_gebieden_{year}.parquet"
+    )
     by_municipality: dict[str, dict[str, str]] = {}
     for row in frame.filter(pl.col("Measure").is_in(["GG0001", "GG0002"])).iter_rows(named=True):
         by_municipality.setdefault(row["RegioS"], {})[row["Measure"]] = row["StringValue"].strip()
@@ -822,9 +823,7 @@ def young_adults_health_50140() -> Table:
         "StatLine TypedDataSet download of 2025-09-22, byte for byte)",
         frame=typed_frame(columns, measures),
         dimensions={
-            "Persoonskenmerken": dimension(
-                "Dimension", "Persoonskenmerken", {"T009002": "Totaal"}
-            ),
+            "Persoonskenmerken": dimension("Dimension", "Persoonskenmerken", {"T009002": "Totaal"}),
             "Marges": dimension("Dimension", "Marges", {"MW00000": "Waarde"}),
             "RegioS": dimension("GeoDimension", "Regio's", {c: names.get(c, "") for c in codes}),
         },
@@ -859,6 +858,11 @@ EDUCATION_LEVELS = (
 )
 
 
+def decimal_comma(text: str) -> float:
+    """A share in a StatLine label export: '18,1'."""
+    return float(text.replace(",", "."))
+
+
 def education_rows() -> list[dict[str, str]]:
     """The nine yearly StatLine label exports (';', decimal comma, BOM), in year order."""
     rows: list[dict[str, str]] = []
@@ -878,27 +882,24 @@ def education_85525() -> Table:
     k_3HboWo_4 is their sum, the one figure here that is not CBS's own cell.
     """
     rows = education_rows()
-    regions = {
-        fold(r["RegioS_Title"]): r["RegioS"]
-        for r in read_csv("03759ned_bevolking_2019-2026_regio.csv")
-        if r["RegioS"].startswith(("PV", "NL"))
+    # the export's region labels -> CBS's code and spelling (03759ned; landsdelen: 70072ned)
+    known = {
+        r["RegioS"]: r["RegioS_Title"] for r in read_csv("03759ned_bevolking_2019-2026_regio.csv")
     }
     landsdelen = v4_codes("70072ned_gemeenten_2015-2026/cbs_70072ned_regiocodes.parquet")
-    regions |= {fold(str(r["Title"])): code for code, r in landsdelen.items() if code.startswith("LD")}
-    codes, periods, high = [], [], []
+    known |= {code: str(r["Title"]) for code, r in landsdelen.items() if code.startswith("LD")}
+    code_of = {fold(title): code for code, title in known.items() if code[:2] in ("NL", "LD", "PV")}
+    codes, periods, high, status = [], [], [], {}
     for row in rows:
-        shares = [number(row[c].replace(",", ".")) or 0.0 for c in EDUCATION_LEVELS]
+        shares = [decimal_comma(row[c]) for c in EDUCATION_LEVELS]
         if abs(sum(shares) - 100) > 0.15:  # the five levels are the whole population
             raise ValueError(f"education shares of {row} add to {sum(shares)}")
-        codes.append(regions[fold(row["Regio's"])])
-        periods.append(f"{row['Perioden'].rstrip('*')}JJ00")
-        high.append(round(sum(float(row[c].replace(",", ".")) for c in EDUCATION_HIGH), 1))
-    status = {
-        f"{r['Perioden'].rstrip('*')}JJ00": "Voorlopig" if r["Perioden"].endswith("*") else "Definitief"
-        for r in rows
-    }
-    names = {code: row["Regio's"] for code, row in zip(codes, rows, strict=True)}
-    names |= {r["RegioS"]: r["RegioS_Title"] for r in read_csv("03759ned_bevolking_2019-2026_regio.csv") if r["RegioS"] in names}
+        codes.append(code_of[fold(row["Regio's"])])
+        year = row["Perioden"].rstrip("*")  # '2023*': provisional
+        periods.append(f"{year}JJ00")
+        status[f"{year}JJ00"] = "Voorlopig" if row["Perioden"].endswith("*") else "Definitief"
+        high.append(round(sum(decimal_comma(row[c]) for c in EDUCATION_HIGH), 1))
+    names = {code: known[code] for code in codes}
     measures = {"k_3HboWo_4": measure("Hbo, wo", "%", 1)}
     return Table(
         table_id="85525NED",
@@ -922,9 +923,7 @@ def education_85525() -> Table:
             "Geslacht": dimension("Dimension", "Geslacht", {"T001038": "Totaal mannen en vrouwen"}),
             "Leeftijd": dimension("Dimension", "Leeftijd", {"52052": "15 tot 75 jaar"}),
             "RegioS": dimension("GeoDimension", "Regio's", names),
-            "Perioden": dimension(
-                "TimeDimension", "Perioden", {p: p[:4] for p in status}, status
-            ),
+            "Perioden": dimension("TimeDimension", "Perioden", {p: p[:4] for p in status}, status),
         },
         measures=measures,
         notes=[
