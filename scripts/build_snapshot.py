@@ -18,8 +18,9 @@ import json
 import re
 import shutil
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ class Table:
     table_measures: dict[str, str] | None = None
     #: TableInfos' Period, for a table without a Perioden dimension (KWB: its year)
     period: str | None = None
+    #: "v4" where the measures are kept under their v4 identifiers (no v3 keys known)
+    road: str | None = None
+    #: per measure, why CBS gives no value for a kept row (v4's ValueAttribute)
+    value_attributes: dict[str, dict[str, str]] | None = None
 
     def __post_init__(self) -> None:
         if self.complete_measures and self.table_measures is None:
@@ -82,6 +87,8 @@ class Table:
             request={},
             table_measures=self.table_measures or None,
             period=self.period or None,
+            road=self.road,
+            value_attributes=self.value_attributes or None,
         )
 
 
@@ -674,6 +681,265 @@ def income_86161() -> Table:
     )
 
 
+# ------------------------------------------------------------------ issue 14: more real data
+
+
+def v4_codes(file: str) -> dict[str, dict[str, Any]]:
+    """A captured v4 code list (MeasureCodes, <Dimension>Codes) by Identifier."""
+    frame = pl.read_parquet(DATA / file)
+    return {str(r["Identifier"]).strip(): r for r in frame.iter_rows(named=True)}
+
+
+def regional_key_figures_70072() -> Table:
+    """Regionale kerncijfers (70072ned), municipalities 2015-2025: population and vehicles.
+
+    The capture came from v4 and names its measures by v4 identifier (M000352_3,
+    A018943_2, ...). Their v3 keys carry a suffix that drifts between versions of this
+    table (PersonenautoSRelatief_197 in the 2019 download, _201 in the 2018 one), so the
+    current ones are not known offline: the measures are stored under the v4
+    identifiers, as a v4 fetch stores a measure the catalogue names that way.
+    """
+    folder = "70072ned_gemeenten_2015-2026"
+    observations = pl.read_parquet(DATA / folder / "cbs_70072ned_motorvoertuigen_gemeente.parquet")
+    topics = v4_codes(f"{folder}/cbs_70072ned_measurecodes.parquet")
+    regions = v4_codes(f"{folder}/cbs_70072ned_regiocodes.parquet")
+    periods = v4_codes(f"{folder}/cbs_70072ned_periodencodes.parquet")
+    order = list(dict.fromkeys(observations["Measure"]))  # the capture's measure order
+    # a region-year CBS marks Impossible for every measure did not exist (all of 2026,
+    # former municipalities): left out, as 03759ned's capture does
+    present = (
+        observations.filter(pl.col("Value").is_not_null())
+        .select("RegioS", "Perioden")
+        .unique()
+        .sort("Perioden", "RegioS")
+    )
+    cells = {
+        (r["RegioS"], r["Perioden"], r["Measure"]): r for r in observations.iter_rows(named=True)
+    }
+    columns: dict[str, list[Any]] = {
+        "RegioS": present["RegioS"].to_list(),
+        "Perioden": present["Perioden"].to_list(),
+    }
+    attributes: dict[str, dict[str, str]] = {}
+    for code in order:
+        values = []
+        for region, period in zip(columns["RegioS"], columns["Perioden"], strict=True):
+            cell = cells[(region, period, code)]
+            values.append(number(cell["Value"]))
+            if cell["Value"] is None:
+                attributes.setdefault(code, {})[f"RegioS={region};Perioden={period}"] = str(
+                    cell["ValueAttribute"]
+                )
+        columns[code] = values
+    measures = {
+        code: {
+            **measure(
+                str(topics[code]["Title"]).strip(),
+                str(topics[code]["Unit"]).strip(),
+                int(topics[code]["Decimals"]),
+                str(topics[code]["DataType"]),
+                str(topics[code]["Description"] or "").strip(),
+            ),
+            "v4": code,
+        }
+        for code in order
+    }
+    kept_periods = sorted(set(columns["Perioden"]))
+    return Table(
+        table_id="70072ned",
+        title="Regionale kerncijfers Nederland",
+        modified="",
+        captured="2026-07-29",
+        provenance="data/cbs/70072ned_gemeenten_2015-2026/ (CBS OData v4 Observations of "
+        "70072ned, municipality rows 2015-2026, ten measures, with the table's "
+        "MeasureCodes, RegioSCodes and PeriodenCodes)",
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "RegioS": dimension(
+                "GeoDimension",
+                "Regio's",
+                {c: str(regions[c]["Title"]).strip() for c in set(columns["RegioS"])},
+            ),
+            "Perioden": dimension(
+                "TimeDimension",
+                "Perioden",
+                {p: str(periods[p]["Title"]).strip() for p in kept_periods},
+            ),
+        },
+        measures=measures,
+        table_measures={c: str(t["Title"]).strip() for c, t in sorted(topics.items())},
+        road="v4",
+        value_attributes=attributes,
+        notes=[
+            "Measures under their v4 identifiers: the v3 keys' suffixes drift between "
+            "versions of 70072ned, and the current ones are not known offline.",
+            "Region-years without any value (all of 2026, former municipalities) left out. "
+            "The capture's PeriodenCodes have no Status; their descriptions say which "
+            "subjects are provisional (2025: the population on 1 January).",
+        ],
+    )
+
+
+def ggd_region_names(year: str) -> dict[str, str]:
+    """GGD region code -> name, from that year's Gebieden in Nederland (v4 Observations)."""
+    frame = pl.read_parquet(
+        DATA / "gebieden_in_nederland_2020-2025" / f"cbs_gebieden_{year}.parquet"
+    )
+    by_municipality: dict[str, dict[str, str]] = {}
+    for row in frame.filter(pl.col("Measure").is_in(["GG0001", "GG0002"])).iter_rows(named=True):
+        by_municipality.setdefault(row["RegioS"], {})[row["Measure"]] = row["StringValue"].strip()
+    return {m["GG0001"]: m["GG0002"] for m in by_municipality.values()}
+
+
+def young_adults_health_50140() -> Table:
+    """Gezondheidsmonitor Jongvolwassenen 2024 (50140NED): municipalities, GGD regions, NL.
+
+    The raw TypedDataSet download, so the keys are the table's own v3 keys; their titles
+    are derived from the keys (the DataProperties are not at hand).
+    """
+    with (DATA / "50140NED_gezondheidsmonitor_jongvolwassenen_2024_regio.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    dims = ("Persoonskenmerken", "Marges", "RegioS")
+    topic_keys = [k for k in rows[0] if k not in ("ID", *dims)]
+    measures = {k: measure(camel_title(k), "%", 1) for k in topic_keys}
+    columns: dict[str, list[Any]] = {dim: [r[dim].strip() for r in rows] for dim in dims}
+    for key in topic_keys:
+        columns[key] = [number(r[key]) for r in rows]
+    names = {
+        **municipality_names("2024"),
+        **ggd_region_names("2024"),
+        "NL01": "Nederland",
+    }
+    codes = columns["RegioS"]
+    return Table(
+        table_id="50140NED",
+        catalog="dataderden",
+        title="Gezondheidsmonitor Jongvolwassenen 2024",
+        modified="",
+        captured="2025-09-22",
+        provenance="data/cbs/50140NED_gezondheidsmonitor_jongvolwassenen_2024_regio.csv (the "
+        "StatLine TypedDataSet download of 2025-09-22, byte for byte)",
+        frame=typed_frame(columns, measures),
+        dimensions={
+            "Persoonskenmerken": dimension("Dimension", "Persoonskenmerken", {"T009002": "Totaal"}),
+            "Marges": dimension("Dimension", "Marges", {"MW00000": "Waarde"}),
+            "RegioS": dimension("GeoDimension", "Regio's", {c: names.get(c, "") for c in codes}),
+        },
+        measures=measures,
+        complete_measures=True,
+        period="2024",
+        notes=[
+            "Young adults (Gezondheidsmonitor Jongvolwassenen), not the 18+ monitor. "
+            "Measure titles derived from the keys; all measures are percentages.",
+            "No rows for the four Wadden islands; CG01 has no name in the data at hand. "
+            "Catalogue dataderden: public code queries 50140NED at dataderden.cbs.nl.",
+        ],
+    )
+
+
+def fold(name: str) -> str:
+    """'Fryslân (PV)' and 'Fryslan (PV)' alike: the label export drops the circumflex."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+EDUCATION = "onderwijsniveau_provincies_2015-2023"
+#: the export's columns of the two levels that make up CBS's "hoog" (hbo, wo)
+EDUCATION_HIGH = (
+    "Onderwijsniveau 5 categorien/31 Hbo-, wo-bachelor (%)",
+    "Onderwijsniveau 5 categorien/32 Hbo-, wo-master, doctor (%)",
+)
+EDUCATION_LEVELS = (
+    "Onderwijsniveau 5 categorien/11 Basisonderwijs (%)",
+    "Onderwijsniveau 5 categorien/12 Vmbo, havo-, vwo-onderbouw, mbo1 (%)",
+    "Onderwijsniveau 5 categorien/21 Havo, vwo, mbo2-4 (%)",
+    *EDUCATION_HIGH,
+)
+
+
+def decimal_comma(text: str) -> float:
+    """A share in a StatLine label export: '18,1'."""
+    return float(text.replace(",", "."))
+
+
+def education_rows() -> list[dict[str, str]]:
+    """The nine yearly StatLine label exports (';', decimal comma, BOM), in year order."""
+    rows: list[dict[str, str]] = []
+    for path in sorted((DATA / EDUCATION).glob("*_onderwijsniveau.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows += list(csv.DictReader(handle, delimiter=";"))
+    return rows
+
+
+def education_85525() -> Table:
+    """Highest education level, 15 to 75, provinces, landsdelen and NL, 2015-2023.
+
+    The exports name no table, codes or keys. The table is 85525NED: CBS's own page of
+    85525NED shows the same columns and the same 2022 figures (docs/snapshot.md). Its v3
+    key for the share with hbo or wo, k_3HboWo_4, is known from public code; the exports
+    give that level as two shares (31 bachelor, 32 master/doctor), so the snapshot's
+    k_3HboWo_4 is their sum, the one figure here that is not CBS's own cell.
+    """
+    rows = education_rows()
+    # the export's region labels -> CBS's code and spelling (03759ned; landsdelen: 70072ned)
+    known = {
+        r["RegioS"]: r["RegioS_Title"] for r in read_csv("03759ned_bevolking_2019-2026_regio.csv")
+    }
+    landsdelen = v4_codes("70072ned_gemeenten_2015-2026/cbs_70072ned_regiocodes.parquet")
+    known |= {code: str(r["Title"]) for code, r in landsdelen.items() if code.startswith("LD")}
+    code_of = {fold(title): code for code, title in known.items() if code[:2] in ("NL", "LD", "PV")}
+    codes, periods, high, status = [], [], [], {}
+    for row in rows:
+        shares = [decimal_comma(row[c]) for c in EDUCATION_LEVELS]
+        if abs(sum(shares) - 100) > 0.15:  # the five levels are the whole population
+            raise ValueError(f"education shares of {row} add to {sum(shares)}")
+        codes.append(code_of[fold(row["Regio's"])])
+        year = row["Perioden"].rstrip("*")  # '2023*': provisional
+        periods.append(f"{year}JJ00")
+        status[f"{year}JJ00"] = "Voorlopig" if row["Perioden"].endswith("*") else "Definitief"
+        high.append(round(sum(decimal_comma(row[c]) for c in EDUCATION_HIGH), 1))
+    names = {code: known[code] for code in codes}
+    measures = {"k_3HboWo_4": measure("Hbo, wo", "%", 1)}
+    return Table(
+        table_id="85525NED",
+        title="Bevolking; hoogstbehaald onderwijsniveau en regio",
+        modified="",
+        captured="",
+        provenance=f"data/cbs/{EDUCATION}/ (StatLine label exports 2015-2023, one per year; "
+        "the table id is not in the files: 85525NED by CBS's own page of the table, not "
+        "confirmed offline)",
+        frame=typed_frame(
+            {
+                "Geslacht": ["T001038"] * len(rows),
+                "Leeftijd": ["52052"] * len(rows),
+                "RegioS": codes,
+                "Perioden": periods,
+                "k_3HboWo_4": high,
+            },
+            measures,
+        ),
+        dimensions={
+            "Geslacht": dimension("Dimension", "Geslacht", {"T001038": "Totaal mannen en vrouwen"}),
+            "Leeftijd": dimension("Dimension", "Leeftijd", {"52052": "15 tot 75 jaar"}),
+            "RegioS": dimension("GeoDimension", "Regio's", names),
+            "Perioden": dimension("TimeDimension", "Perioden", {p: p[:4] for p in status}, status),
+        },
+        measures=measures,
+        notes=[
+            "Table id 85525NED not confirmed offline: the exports name none; CBS's page of "
+            "85525NED has the same columns and the same 2022 figures.",
+            "k_3HboWo_4 (key from public code) = the sum of the exports' shares 31 "
+            "(hbo-, wo-bachelor) and 32 (hbo-, wo-master, doctor), rounded to 0.1; CBS's own "
+            "rounded figure may differ by 0.1. The other levels and the population are in "
+            "the data/ files, not here: their keys are not known offline.",
+            "Codes: regions by name (03759ned, 70072ned code lists); Geslacht T001038 and "
+            "Leeftijd 52052 (15 tot 75 jaar) as CBS's labour-force tables code them, not "
+            "confirmed for 85525NED offline. 2023 is provisional (2023*).",
+        ],
+    )
+
+
 BUILDERS: list[Callable[[], Table]] = [
     kwb_2019,
     kwb_2020,
@@ -684,6 +950,9 @@ BUILDERS: list[Callable[[], Table]] = [
     price_index_85792,
     income_86161,
     health_50090,
+    regional_key_figures_70072,
+    young_adults_health_50140,
+    education_85525,
 ]
 
 
@@ -728,7 +997,10 @@ def build(builders: Iterable[Callable[[], Table]] = BUILDERS, out: Path = OUT) -
         shutil.rmtree(out / "tables")
     target = TableDir(out)
     for table in tables:
-        target.write(table.sidecar(), table.frame)
+        written = target.write(table.sidecar(), table.frame)
+        # no checksums in the shipped sidecars: a store adopting a snapshot table adds
+        # them (store/tables.py `adopt`), and the sidecars stay as they were before
+        target.rewrite_meta(replace(written, data_sha256=None, data_size=None))
     manifest = {
         "built_by": "scripts/build_snapshot.py",
         "tables": {

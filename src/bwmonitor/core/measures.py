@@ -17,8 +17,9 @@ DIMENSION_TYPES = ("Dimension", "GeoDimension", "TimeDimension", "GeoDetail")
 #: the dimension types whose codes are regions
 REGION_TYPES = ("GeoDimension", "GeoDetail")
 KEY_SUFFIX = re.compile(r"_\d+$")
-#: a measure identifier of CBS's OData v4 (MeasureCodes), e.g. 'M000352'
-V4_IDENTIFIER = re.compile(r"^M\d{6}$")
+#: a measure identifier of CBS's OData v4 (MeasureCodes), e.g. 'M000352', and in tables
+#: that show one concept several ways, with a suffix and other letters: 'A018943_2'
+V4_IDENTIFIER = re.compile(r"^[A-Z]\d{6}(_\d+)?$")
 
 
 def is_v4_identifier(measure: str) -> bool:
