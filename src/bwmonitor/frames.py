@@ -52,6 +52,7 @@ def benchmark_schema() -> pl.Struct:
             "status": pl.String(),
             "source": pl.String(),
             "computed": pl.Boolean(),
+            "rule": pl.String(),  #: how, when computed
             "difference": pl.Float64(),  #: value - benchmark; null for counts
             "share": pl.Float64(),  #: counts: value as % of the benchmark's
         }
@@ -157,6 +158,7 @@ def comparison(result: Comparison) -> pl.DataFrame:
                 "status": b.status,
                 "source": b.source,
                 "computed": b.computed,
+                "rule": b.rule,
                 "difference": b.difference,
                 "share": b.share,
             }

@@ -9,6 +9,7 @@ import json
 import re
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from bwmonitor.cli import app
 from bwmonitor.core.regions import COROP_MEMBERS, DRENTHE, DRENTHE_MUNICIPALITIES
+from tests.conftest import CHARTED_INDICATORS, ShippedExports
 
 REGIONS = {"noord": "CR07", "zuidoost": "CR08", "zuidwest": "CR09", "drenthe": DRENTHE}
 NOT_IN_SNAPSHOT = "niet in de snapshot; `bwmonitor fetch` haalt dit op"
@@ -42,6 +44,8 @@ EXPECTED_COROP_GAPS = {
     "verkoopprijs": (
         "het gewicht, het aantal verkochte woningen per gemeente, staat niet in de tabel"
     ),
+    # 85525NED in the snapshot: provinces only
+    "hoogopgeleiden": "de tabel heeft geen cijfers per gemeente",
 }
 
 
@@ -160,3 +164,34 @@ def test_woz_2021_is_weighted_with_the_dwellings_of_2024(observations: pl.DataFr
         "gewogen gemiddelde van 3 gemeenten "
         "(gewicht: woningen in 2024 (dichtstbijzijnde jaar met cijfers))"
     )
+
+
+HEALTH_NOTE = (
+    "gewogen gemiddelde van gemeentelijke cijfers "
+    "(gewicht: inwoners, benadering van inwoners van 18 jaar en ouder)"
+)
+
+
+def test_the_footnotes_name_the_weight_the_values_used(
+    tmp_path: Path, shipped_exports: ShippedExports
+) -> None:
+    """What a reader sees under compare, in the workbook and under a chart: the weight
+    of the computed health figures, and that it approximates the 18+ population."""
+    import openpyxl
+
+    env = {"BWMONITOR_DATA_DIR": str(tmp_path / "store"), "BWMONITOR_CATALOG": ""}
+    result = CliRunner().invoke(
+        app, ["compare", "-r", "zuidoost", "--indicator", "ervaren_gezondheid"], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"† Ervaren gezondheid (zeer) goed (18+): {HEALTH_NOTE}" in result.stdout
+    workbook = shipped_exports.folder("xlsx") / "monitor-brede-welvaart.xlsx"
+    sheet = openpyxl.load_workbook(workbook)["Overzicht"]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    # every year of the data, each with its weight: 2012 and 2016 weighted with 2015
+    [line] = [t for t in texts if t.startswith("† Ervaren gezondheid (zeer) goed (18+): ")]
+    assert HEALTH_NOTE in line
+    assert "inwoners in 2015 (dichtstbijzijnde jaar met cijfers)" in line
+    charts = shipped_exports.charts(CHARTED_INDICATORS)
+    svg = (charts / "angst_depressie-regio.svg").read_text("utf-8")
+    assert "benadering van inwoners van 18 jaar en ouder" in svg

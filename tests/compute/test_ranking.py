@@ -163,14 +163,15 @@ def test_each_level_is_placed_among_its_own_regions() -> None:
             "drentsezorg": 99.0,
         },
     )
+    # fewer than four regions of a level: positions, but no quarters
     assert placed(frame) == {
-        ASSEN: (1, 2, "gemeente", 1),
-        EMMEN: (2, 2, "gemeente", 3),
-        "CR07": (1, 3, "corop", 1),
-        "CR09": (2, 3, "corop", 2),
-        "CR08": (3, 3, "corop", 3),
-        "PV21": (1, 2, "provincie", 1),
-        "PV22": (2, 2, "provincie", 3),
+        ASSEN: (1, 2, "gemeente", None),
+        EMMEN: (2, 2, "gemeente", None),
+        "CR07": (1, 3, "corop", None),
+        "CR09": (2, 3, "corop", None),
+        "CR08": (3, 3, "corop", None),
+        "PV21": (1, 2, "provincie", None),
+        "PV22": (2, 2, "provincie", None),
     }
 
 
@@ -180,7 +181,16 @@ def test_position_of_counts_only_regions_with_a_value() -> None:
     frame = values("bijstand", {"CR07": 20.0, "CR08": 30.0, "CR09": 0.0}).with_columns(
         value=pl.when(pl.col("region") == "CR09").then(None).otherwise(pl.col("value"))
     )
-    assert placed(frame) == {"CR07": (1, 2, "corop", 1), "CR08": (2, 2, "corop", 3)}
+    assert placed(frame) == {"CR07": (1, 2, "corop", None), "CR08": (2, 2, "corop", None)}
+
+
+def test_a_quarter_needs_four_regions_of_the_level() -> None:
+    """2 of 2 is no "third quarter": below four regions with a value there is none;
+    from four on, each position has its quarter."""
+    three = values("bijstand", {"CR07": 20.0, "CR08": 30.0, "CR09": 25.0})
+    assert {p[3] for p in placed(three).values()} == {None}
+    four = values("bijstand", {"CR07": 20.0, "CR08": 30.0, "CR09": 25.0, "CR10": 35.0})
+    assert sorted(p[3] for p in placed(four).values()) == [1, 2, 3, 4]
 
 
 def test_positions_follow_the_direction_and_ties_share_the_better_one() -> None:

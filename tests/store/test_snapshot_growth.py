@@ -151,9 +151,11 @@ def test_young_adults_figures_of_emmen_are_the_raw_cells(
         row = rows[(indicator, EMMEN)]
         assert (row["period"], row["value"]) == ("2024", float(raw[column])), indicator
         assert "jongvolwassenen" in row["title"].lower()
-        # no 18+ figure and no computed one stands in for the province
-        assert row["benchmarks"][0]["region"] == DRENTHE
-        assert row["benchmarks"][0]["value"] is None
+        # the province: the mean of its municipalities' young-adult figures, weighted by
+        # all inhabitants and saying so; no 18+ figure stands in for it
+        drenthe = row["benchmarks"][0]
+        assert drenthe["region"] == DRENTHE and drenthe["computed"]
+        assert "benadering van jongvolwassenen" in drenthe["rule"]
 
 
 def test_share_with_hbo_or_wo_is_bachelor_plus_master(

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
+from bwmonitor.compute.aggregation import weight_notes
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
 from bwmonitor.core.formatting import dutch_number
@@ -121,6 +122,8 @@ def _level_position_cell(record: ComparisonRow) -> Cell:
         "" if record.better == "neutral" else QUARTILE_STYLE.get(record.position_quarter or 0, "")
     )
     place = f"{record.position} van {record.position_of} {LEVEL_PLURALS[record.position_level]}"
+    if record.position_quarter_label is None:  # too few regions for quarters
+        return (Text(place), Text(""))
     return (Text(place), Text(f"({record.position_quarter_label})", style=style))
 
 
@@ -229,6 +232,11 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
             for line in summary_lines(region.name, result.summaries[region.code]):
                 _line(console, line + ".")
     legend = [f"{COMPUTED_MARK} berekend door bwmonitor uit cijfers van CBS (regel: --format json)"]
+    # a weighted mean's footnote names the weight it used (and what it approximates)
+    notes = weight_notes(
+        (r.title, rule) for r in records for rule in (r.rule, *(b.rule for b in r.benchmarks))
+    )
+    legend += [f"{COMPUTED_MARK} {title}: {'; '.join(found)}" for title, found in notes.items()]
     if any(marker(r.status) for r in records):
         legend.append(MARKER_LEGEND)
     if any(r.quartile_nl and r.better != "neutral" for r in records):

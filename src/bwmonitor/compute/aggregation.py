@@ -19,6 +19,8 @@ without a figure means no value for the region, never a partial total.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bwmonitor.core.catalog import Aggregation, Indicator
@@ -144,6 +146,29 @@ def weighted_mean_rule(indicator: Indicator, weight: Indicator | None) -> pl.Exp
         year,
         pl.lit(approximation),
     )
+
+
+_MEMBER_COUNT = re.compile(r"^gewogen gemiddelde van \d+ gemeenten ")
+
+
+def weight_note(rule: str | None) -> str | None:
+    """The footnote of a weighted mean, from its rule without the number of members
+    (which differs per region): "gewogen gemiddelde van gemeentelijke cijfers (gewicht:
+    inwoners, benadering van inwoners van 18 jaar en ouder)". None for any other rule."""
+    if rule is None or not _MEMBER_COUNT.match(rule):
+        return None
+    return _MEMBER_COUNT.sub("gewogen gemiddelde van gemeentelijke cijfers ", rule)
+
+
+def weight_notes(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """(key, rule) pairs (an indicator's title or id and the rule of one of its values)
+    -> each key's distinct weight notes, in order: what the footnotes name."""
+    notes: dict[str, list[str]] = {}
+    for key, rule in pairs:
+        note = weight_note(rule)
+        if note is not None and note not in notes.setdefault(key, []):
+            notes[key].append(note)
+    return {key: found for key, found in notes.items() if found}
 
 
 def fill_regions(

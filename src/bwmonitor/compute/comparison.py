@@ -63,6 +63,7 @@ class BenchmarkValue:
     computed: bool
     by_share: bool  #: a count: compared by share
     difference: float | None = None
+    rule: str | None = None  #: how bwmonitor computed it, when it did
     share: float | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -75,6 +76,7 @@ class BenchmarkValue:
             "status": self.status,
             "source": self.source,
             "computed": self.computed,
+            "rule": self.rule,
             **against,
         }
 
@@ -479,6 +481,7 @@ def _record(
                 status=(other["status"] or None) if other else None,
                 source=other["source"] if other else None,
                 computed=bool(other["computed"]) if other else False,
+                rule=other["rule"] if other else None,
                 by_share="share" in against,
                 difference=against.get("difference"),
                 share=against.get("share"),

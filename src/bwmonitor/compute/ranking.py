@@ -89,6 +89,10 @@ def ranked_level(code: str) -> Level | None:
     return RANKED_LEVELS.get(code[:2])
 
 
+#: fewer regions with a value than this get a position but no quarter
+MIN_FOR_QUARTERS = 4
+
+
 def level_positions(
     values: pl.DataFrame, catalog: Catalog, over: Sequence[str] = ("indicator",)
 ) -> pl.DataFrame:
@@ -99,7 +103,9 @@ def level_positions(
     - `level`: the level's name (`Level`: "gemeente", "corop", "provincie");
     - `position`: 1 = best, ties sharing the better position;
     - `position_of`: how many regions of that level have a value in the group (N);
-    - `position_quarter`: the quarter of the position among N, 1 = best (`quarter`).
+    - `position_quarter`: the quarter of the position among N, 1 = best (`quarter`);
+      null below `MIN_FOR_QUARTERS` regions, where a quarter says nothing (2 of 2 would
+      be "third quarter").
     """
     import polars as pl
 
@@ -114,7 +120,10 @@ def level_positions(
     return placed.with_columns(
         position.alias("position"),
         count.alias("position_of"),
-        quarter(position, count).alias("position_quarter"),
+        pl.when(count >= MIN_FOR_QUARTERS)
+        .then(quarter(position, count))
+        .otherwise(None)
+        .alias("position_quarter"),
     )
 
 

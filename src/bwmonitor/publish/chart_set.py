@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bwmonitor.compute.aggregation import weight_notes
 from bwmonitor.core.catalog import Aggregation, Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.regions import DRENTHE, DRENTHE_MUNICIPALITIES, NETHERLANDS
@@ -158,12 +159,17 @@ def _spec(
     tables = sorted({t for r in rows for t in (r["bron"] or "").split(", ") if t})
     label = "tabel" if len(tables) == 1 else "tabellen"
     when = f", {year}" if year else ""
+    # a computed regional mean drawn here names the weight it used
+    notes = weight_notes((indicator.id, r["regel"]) for r in rows).get(indicator.id, [])
+    footnote = " ".join(
+        [*([indicator.footnote] if indicator.footnote else []), *(f"† {n}." for n in notes)]
+    )
     return charts.ChartSpec(
         title=f"{indicator.title}{when}{what}",
         unit=indicator.unit,
         decimals=indicator.decimals,
         source=f"Bron: CBS StatLine, {label} {', '.join(tables)}",
-        footnote=indicator.footnote,
+        footnote=footnote or None,
     )
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bwmonitor.compute.aggregation import weight_notes
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
 from bwmonitor.core.catalog import Catalog, Direction, Indicator
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
@@ -231,7 +232,7 @@ def _overview_sheet(
     row = _summary_block(
         sheet, formats, row + 1, dict(zip(value_columns, columns, strict=True)), summaries
     )
-    _legend(sheet, formats, row + 1, indicators, OVERVIEW_LEGEND)
+    _legend(sheet, formats, row + 1, indicators, long, OVERVIEW_LEGEND)
     sheet.set_column(0, 0, 48)
     sheet.set_column(1, 2, 14)
     sheet.set_column(3, len(headers) - 1, 17)
@@ -291,6 +292,7 @@ def _legend(
     formats: _Formats,
     row: int,
     indicators: Sequence[Indicator],
+    long: pl.DataFrame,
     extra: Sequence[str] = (),
 ) -> None:
     lines = [
@@ -302,6 +304,16 @@ def _legend(
         f"Bron: CBS StatLine ({LICENCE}); zie het blad Bronnen.",
     ]
     lines += [f"{ind.title}: {ind.footnote}" for ind in indicators if ind.footnote]
+    # a weighted mean's footnote names the weight it used (and what it approximates)
+    import polars as pl
+
+    shown = long.filter(pl.col("indicator").is_in([ind.id for ind in indicators]))
+    notes = weight_notes(zip(shown["indicator"], shown["regel"], strict=True))
+    titles = {ind.id: ind.title for ind in indicators}
+    lines += [
+        f"{COMPUTED_MARK} {titles[indicator_id]}: {'; '.join(found)}"
+        for indicator_id, found in notes.items()
+    ]
     for offset, line in enumerate(lines):
         sheet.write_string(row + offset, 0, line, formats.note)
 
@@ -354,7 +366,7 @@ def _theme_sheet(
         "rood: slechtste kwart (naar de richting van de indicator).",
         formats.note,
     )
-    _legend(sheet, formats, row + 2, indicators)
+    _legend(sheet, formats, row + 2, indicators, long)
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 4, 14)
     sheet.set_column(5, 4 + len(years), 11)
