@@ -68,6 +68,7 @@ def comparison_schema() -> pl.Schema:
             "indicator": pl.String(),
             "title": pl.String(),
             "theme": pl.String(),
+            "capital": pl.String(),  #: brede welvaart "later" capital, if any
             "unit": pl.String(),
             "scale": pl.Int64(),
             "decimals": pl.Int64(),

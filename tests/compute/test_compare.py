@@ -111,7 +111,7 @@ def test_data_the_snapshot_lacks_says_a_fetch_brings_it(tmp_path: Path) -> None:
     but what to do."""
     [record] = compare_json(tmp_path, "--region", "zuidoost", "--indicator", "aardgasverbruik")
     assert record["value"] is None
-    assert record["reason"].startswith("niet in de snapshot; `bwmonitor fetch` haalt dit op (")
+    assert record["reason"].startswith("niet in de snapshot; `bwmonitor fetch` haalt dit op: ")
     assert "GemiddeldAardgasverbruikTotaal van 84583NED niet in de snapshot" in record["reason"]
 
 

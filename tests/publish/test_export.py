@@ -174,6 +174,8 @@ def covering_indicators(long: Any, drawn: list[str]) -> list[str]:
         if rows["berekend"].any():
             found.add("computed")
         latest = rows.filter(pl.col("regio").str.starts_with("GM"))["jaar"].max()
+        if latest is None:  # no municipal figures (a province-only table)
+            continue
         if (
             rows.filter(pl.col("jaar") == latest).height
             and rows.filter(

@@ -156,6 +156,8 @@ def catalog_list(catalog: Catalog) -> None:
     print_rows(f"Indicatoren: {catalog.title}", columns, rows, stdout)
 
 
+#: a table neither fetched nor in the snapshot: its measure key is unchecked until then
+NOT_VERIFIED_OFFLINE = "niet offline geverifieerd: `bwmonitor catalog check --online`"
 AGGREGATION_TEXT = {
     Aggregation.SUM: "som van de gemeenten",
     Aggregation.RATIO: "som van de tellers / som van de noemers",
@@ -176,7 +178,12 @@ def _source_lines(detail: IndicatorDetail) -> list[str]:
     if detail.csv_path is not None:
         lines.append(f"lokaal bestand {detail.csv_path}")
     for table in detail.tables:
-        where = "niet opgehaald" if table.stored is None else describe_origin(table.stored.meta)
+        # neither fetched nor shipped: nothing offline has checked its measure key
+        where = (
+            f"niet opgehaald; {NOT_VERIFIED_OFFLINE}"
+            if table.stored is None
+            else describe_origin(table.stored.meta)
+        )
         prefix = f"{table.label}: " if table.label else ""
         lines.append(f"{prefix}CBS-tabel {table.table_id}, {table.measure} ({where})")
     if indicator.filters:
@@ -202,7 +209,11 @@ def indicator_detail(detail: IndicatorDetail) -> None:
     aggregation = AGGREGATION_TEXT[ind.aggregate]
     if ind.weight:
         aggregation += f" (gewicht: {ind.weight})"
+    if ind.aggregate_reason:
+        aggregation += f" ({ind.aggregate_reason})"
     _out(f"  aggregatie:   {aggregation}")
+    if ind.population:
+        _out(f"  populatie:    {ind.population}")
     if ind.footnote:
         _out(f"  voetnoot:     {ind.footnote}")
     if detail.periods:

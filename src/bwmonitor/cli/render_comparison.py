@@ -15,6 +15,7 @@ from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.compute.aggregation import weight_notes
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
+from bwmonitor.core.catalog import TABLE_ID
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
 from bwmonitor.core.regions import Level, Region
@@ -231,7 +232,15 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
         if region.code in result.summaries:
             for line in summary_lines(region.name, result.summaries[region.code]):
                 _line(console, line + ".")
-    legend = [f"{COMPUTED_MARK} berekend door bwmonitor uit cijfers van CBS (regel: --format json)"]
+    values = [(r.computed, r.source) for r in records] + [
+        (b.computed, b.source) for r in records for b in r.benchmarks
+    ]
+    legend = []
+    if any(computed for computed, _ in values):
+        legend.append(
+            f"{COMPUTED_MARK} berekend door bwmonitor uit de cijfers van de gemeenten "
+            "(regel: --format json)"
+        )
     # a weighted mean's footnote names the weight it used (and what it approximates)
     notes = weight_notes(
         (r.title, rule) for r in records for rule in (r.rule, *(b.rule for b in r.benchmarks))
@@ -262,7 +271,13 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
         )
     for line in legend:
         _line(console, line)
-    _line(console, "Bron: CBS StatLine, tabel " + "; ".join(data_used) + ".")
+    if data_used:
+        _line(console, "Bron: CBS StatLine, tabel " + "; ".join(data_used) + ".")
+    # a catalogue's own files (a local CSV source) are named as the user's, not CBS's
+    parts = {part for _, source in values for part in (source or "").split(", ") if part}
+    own = sorted(part for part in parts if not TABLE_ID.match(part))
+    if own:
+        _line(console, "Eigen bron: " + "; ".join(own) + ".")
 
 
 def _line(console: Console, text: str) -> None:

@@ -91,6 +91,7 @@ class ComparisonRow:
     indicator: str
     title: str
     theme: str  #: the theme's title
+    capital: str | None  #: the brede welvaart "later" capital CBS assigns, if any
     unit: str  #: CBS's value stays as it is: value × scale is the amount in unit (units.py)
     scale: int
     decimals: int
@@ -494,6 +495,7 @@ def _record(
         indicator=indicator.id,
         title=indicator.title,
         theme=catalog.themes[indicator.theme].title,
+        capital=indicator.capital.value if indicator.capital else None,
         unit=indicator.quantity.unit.name,
         scale=indicator.quantity.unit.scale,
         decimals=indicator.decimals,
@@ -536,7 +538,7 @@ def _reason(
     if period is None and not has_data:
         details = "; ".join(gaps) if gaps else "de tabel is nog niet opgehaald"
         if gaps and all(NOT_IN_SNAPSHOT in gap for gap in gaps):
-            return f"{NOT_IN_SNAPSHOT}; `bwmonitor fetch` haalt dit op ({details})"
+            return f"{NOT_IN_SNAPSHOT}; `bwmonitor fetch` haalt dit op: {details}"
         return f"niet in de beschikbare tabellen: {details}"
     if region.level is not Level.MUNICIPALITY and indicator.aggregate.value == "none":
         why = indicator.aggregate_reason or "niet uit gemeenten samen te stellen (regel 'none')"

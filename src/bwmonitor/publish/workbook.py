@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from bwmonitor.compute.aggregation import weight_notes
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
-from bwmonitor.core.catalog import Catalog, Direction, Indicator
+from bwmonitor.core.catalog import Capital, Catalog, Direction, Indicator
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
 from bwmonitor.core.units import EURO, PERCENT, Quantity
 from bwmonitor.publish.sheet_names import sheet_names
@@ -137,15 +137,20 @@ def write_workbook(
         catalog,
         positions or {},
     )
-    themes = [
-        (theme, members)
+    # a sheet per theme ("hier en nu"), then one per capital ("later") that has indicators
+    groups = [
+        (theme.title, members)
         for theme in catalog.themes.values()
         if (members := [i for i in indicators if i.theme == theme.id])
+    ] + [
+        (capital.label, members)
+        for capital in Capital
+        if (members := [i for i in indicators if i.capital is capital])
     ]
     names = sheet_names(
-        [theme.title for theme, _ in themes], reserved=(OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET)
+        [title for title, _ in groups], reserved=(OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET)
     )
-    for name, (_, members) in zip(names, themes, strict=True):
+    for name, (_, members) in zip(names, groups, strict=True):
         _theme_sheet(workbook.add_worksheet(name), formats, long, members, quartiles)
     long.write_excel(
         workbook,
