@@ -68,7 +68,6 @@ def comparison_schema() -> pl.Schema:
             "indicator": pl.String(),
             "title": pl.String(),
             "theme": pl.String(),
-            "capital": pl.String(),  #: brede welvaart "later" capital, if any
             "unit": pl.String(),
             "scale": pl.Int64(),
             "decimals": pl.Int64(),
@@ -104,6 +103,7 @@ def comparison_schema() -> pl.Schema:
             "summary_placed": pl.Int64(),
             "summary_with_value": pl.Int64(),
             "summary_shown": pl.Int64(),
+            "capital": pl.String(),  #: brede welvaart "later" capital, if any
         }
     )
 

@@ -91,7 +91,6 @@ class ComparisonRow:
     indicator: str
     title: str
     theme: str  #: the theme's title
-    capital: str | None  #: the brede welvaart "later" capital CBS assigns, if any
     unit: str  #: CBS's value stays as it is: value × scale is the amount in unit (units.py)
     scale: int
     decimals: int
@@ -126,6 +125,9 @@ class ComparisonRow:
     summary_placed: int = 0  #: ... with a position that counts (not neutral, not counts)
     summary_with_value: int = 0  #: ... with a value
     summary_shown: int = 0  #: indicators shown
+    #: the brede welvaart "later" capital CBS assigns, if any (last: the CSV's columns
+    #: before it keep their places)
+    capital: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The record of `compare --format json`."""
