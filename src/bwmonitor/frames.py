@@ -104,6 +104,7 @@ def comparison_schema() -> pl.Schema:
             "summary_with_value": pl.Int64(),
             "summary_shown": pl.Int64(),
             "capital": pl.String(),  #: brede welvaart "later" capital, if any
+            "breaks": pl.String(),  #: breaks in the series shown
         }
     )
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.compute.aggregation import weight_notes
+from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
 from bwmonitor.core.catalog import TABLE_ID
@@ -142,6 +143,8 @@ def _trend_cell(record: ComparisonRow) -> Text:
         return Text("")
     word = judgement or movement
     label = f"{TREND_ARROW[movement]} {word} {record.trend_from}–{record.trend_to}"
+    if record.breaks:  # the trend crosses a break in the series: see the footnote
+        label += f" {BREAK_MARK}"
     return Text(label, style=JUDGEMENT_STYLE.get(judgement or "", NO_JUDGEMENT_STYLE))
 
 
@@ -269,6 +272,17 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
             "beste/slechtste kwart: van de positie; indicatoren zonder beter of slechter "
             "en aantallen tellen niet mee"
         )
+    # a break in a series shown, once per indicator and break: a series must not
+    # silently compare different things
+    seen: dict[str, list[str]] = {}
+    for record in records:
+        if record.breaks and record.breaks not in seen.setdefault(record.title, []):
+            seen[record.title].append(record.breaks)
+    legend += [
+        f"{BREAK_MARK} {title}: breuk in de reeks, {'; '.join(found)}"
+        for title, found in seen.items()
+        if found
+    ]
     for line in legend:
         _line(console, line)
     if data_used:

@@ -29,6 +29,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from bwmonitor.compute.breaks import (
+    boundary_breaks,
+    definition_breaks,
+    municipality_codes_by_year,
+    within,
+)
 from bwmonitor.compute.observations import NOT_IN_SNAPSHOT
 from bwmonitor.compute.ranking import (
     Standing,
@@ -128,6 +134,8 @@ class ComparisonRow:
     #: the brede welvaart "later" capital CBS assigns, if any (last: the CSV's columns
     #: before it keep their places)
     capital: str | None = None
+    #: breaks in the series shown (breaks.py): "2020 (definitie): ..."; None: none
+    breaks: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The record of `compare --format json`."""
@@ -215,9 +223,37 @@ def compare(
                     indicator.id in with_data,
                 )
             )
+    codes_by_year = municipality_codes_by_year(observations)
+    by_id = {indicator.id: indicator for indicator in indicators}
+    names = {region.code: region.name for region in regions}
+    records = [
+        replace(record, breaks=crossed_breaks(record, by_id, names, codes_by_year, window))
+        for record in records
+    ]
     summaries = {region.code: region_summary(records, region.code) for region in regions}
     records = [with_summary(record, summaries[record.region]) for record in records]
     return Comparison(records, list(regions), list(benchmarks), list(indicators), summaries)
+
+
+def crossed_breaks(
+    record: ComparisonRow,
+    indicators: dict[str, Indicator],
+    names: dict[str, str],
+    codes_by_year: dict[int, set[str]],
+    window: int,
+) -> str | None:
+    """The breaks in the series a record shows (`breaks.py`), as one text: a definition
+    break its trend crosses, and a municipality created or merged away within the trend
+    window (why its series starts or ends there). None: none."""
+    found = []
+    if record.trend_from and record.trend_to:
+        declared = definition_breaks(indicators[record.indicator])
+        found += within(declared, int(record.trend_from), int(record.trend_to))
+    if record.period:
+        last = int(record.period)
+        boundaries = boundary_breaks(record.region, names[record.region], codes_by_year)
+        found += within(boundaries, last - window, last)
+    return "; ".join(str(b) for b in found) or None
 
 
 def region_summary(records: Sequence[ComparisonRow], region: str) -> Summary:

@@ -13,7 +13,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
@@ -125,6 +125,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "value means no figure. "
             "`catalog check` names every other row with its line.",
         ),
+        Field(
+            "breaks",
+            "table[str]",
+            "A break in the series: year -> what changed from that year on, e.g. "
+            '{ "2020" = "vanaf 2020 18 jaar en ouder; 2012 en 2016: 19 jaar en ouder" }. '
+            "A trend across it is flagged in compare (JSON `breaks`, footnote ‡), the "
+            "workbook and the charts.",
+        ),
     ),
     "indicators": (
         Field("title", "str", "Dutch title, as printed in tables.", required=True),
@@ -212,6 +220,11 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         ),
         Field("footnote", "str", "Footnote printed with the indicator."),
         Field(
+            "breaks",
+            "table[str]",
+            "As a source's breaks, for this indicator only (added to its source's).",
+        ),
+        Field(
             "definition",
             "str",
             "What the indicator counts, in a sentence or two. `catalog show` quotes CBS's "
@@ -262,6 +275,8 @@ class Source:
     tables: tuple[tuple[str, str], ...] = ()  #: (period label or "", table id)
     catalog: str = "opendata"
     csv_path: Path | None = None
+    #: year -> what changed from then on (a break in the series)
+    breaks: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_series(self) -> bool:
@@ -304,6 +319,8 @@ class Indicator:
     measure_by_year: Mapping[str, str] = field(default_factory=dict)
     definition: str | None = None
     definition_source: str | None = None
+    #: year -> what changed from then on: its own breaks and its source's
+    breaks: Mapping[str, str] = field(default_factory=dict)
 
     def measure_for(self, label: str) -> str | None:
         """The measure to look for in the table of series year `label` ('' for a table)."""
@@ -557,7 +574,16 @@ def _type_problem(spec: Field, value: Any) -> str | None:
     return None if check(value) else f"must be {wanted}, not {value!r}"
 
 
+def _break_problems(path: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    breaks = entry.get("breaks")
+    if isinstance(breaks, dict):
+        for year in breaks:
+            if not re.fullmatch(r"\d{4}", year):
+                yield f'{path}.breaks.{year}: the key must be a year, e.g. "2020"'
+
+
 def _source_kind_problems(source_id: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    yield from _break_problems(f"sources.{source_id}", entry)
     kinds = [k for k in ("table", "series", "csv") if k in entry]
     if len(kinds) != 1:
         found = ", ".join(kinds) or "none"
@@ -577,6 +603,7 @@ def _source_kind_problems(source_id: str, entry: Mapping[str, Any]) -> Iterator[
 
 def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Iterator[str]:
     path = f"indicators.{indicator_id}"
+    yield from _break_problems(path, entry)
     if "numerator" in entry or "denominator" in entry:
         for key in ("numerator", "denominator"):
             if key not in entry:
@@ -607,7 +634,10 @@ def _build(
     monitor = raw.get("monitor", {})
     themes = {tid: Theme(tid, t["title"]) for tid, t in raw.get("themes", {}).items()}
     sources = {sid: _build_source(sid, s, base) for sid, s in raw.get("sources", {}).items()}
-    indicators = {iid: _build_indicator(iid, i) for iid, i in raw.get("indicators", {}).items()}
+    indicators = {
+        iid: _with_source_breaks(_build_indicator(iid, i), sources)
+        for iid, i in raw.get("indicators", {}).items()
+    }
     regions = {
         rid: CustomRegion(rid, r["name"], tuple(r["members"]), tuple(r.get("aliases", ())))
         for rid, r in raw.get("regions", {}).items()
@@ -625,12 +655,25 @@ def _build(
     )
 
 
+def _with_source_breaks(indicator: Indicator, sources: Mapping[str, Source]) -> Indicator:
+    """The indicator with its source's breaks in the series added to its own."""
+    source = sources.get(indicator.source or "")
+    if source is None or not source.breaks:
+        return indicator
+    return replace(indicator, breaks={**source.breaks, **indicator.breaks})
+
+
 def _build_source(source_id: str, entry: Mapping[str, Any], base: Path | None) -> Source:
     if "csv" in entry:
         csv_path = Path(entry["csv"])
         if base is not None and not csv_path.is_absolute():
             csv_path = base / csv_path
-        return Source(source_id, entry.get("title", source_id), csv_path=csv_path)
+        return Source(
+            source_id,
+            entry.get("title", source_id),
+            csv_path=csv_path,
+            breaks=dict(entry.get("breaks", {})),
+        )
     if "series" in entry:
         tables = tuple(sorted(entry["series"].items()))
     else:
@@ -640,6 +683,7 @@ def _build_source(source_id: str, entry: Mapping[str, Any], base: Path | None) -
         entry.get("title", source_id),
         tables=tables,
         catalog=entry.get("catalog", "opendata"),
+        breaks=dict(entry.get("breaks", {})),
     )
 
 
@@ -667,6 +711,7 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
         measure_by_year=dict(entry.get("measure_by_year", {})),
         definition=entry.get("definition"),
         definition_source=entry.get("definition_source"),
+        breaks=dict(entry.get("breaks", {})),
     )
 
 

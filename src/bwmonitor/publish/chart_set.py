@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.compute.aggregation import weight_notes
+from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks, within
 from bwmonitor.core.catalog import Aggregation, Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.regions import DRENTHE, DRENTHE_MUNICIPALITIES, NETHERLANDS
@@ -161,8 +162,15 @@ def _spec(
     when = f", {year}" if year else ""
     # a computed regional mean drawn here names the weight it used
     notes = weight_notes((indicator.id, r["regel"]) for r in rows).get(indicator.id, [])
+    # a chart over years that cross a break in the series says so
+    years = [r["jaar"] for r in rows]
+    crossed = within(definition_breaks(indicator), min(years), max(years)) if years else []
     footnote = " ".join(
-        [*([indicator.footnote] if indicator.footnote else []), *(f"† {n}." for n in notes)]
+        [
+            *([indicator.footnote] if indicator.footnote else []),
+            *(f"† {n}." for n in notes),
+            *(f"{BREAK_MARK} Breuk in de reeks, {b}." for b in crossed),
+        ]
     )
     return charts.ChartSpec(
         title=f"{indicator.title}{when}{what}",

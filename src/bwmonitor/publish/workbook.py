@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bwmonitor.compute.aggregation import weight_notes
+from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
 from bwmonitor.core.catalog import Capital, Catalog, Direction, Indicator
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
@@ -318,6 +319,13 @@ def _legend(
     lines += [
         f"{COMPUTED_MARK} {titles[indicator_id]}: {'; '.join(found)}"
         for indicator_id, found in notes.items()
+    ]
+    # a series whose definition changes: its years do not all compare (compute/breaks.py)
+    lines += [
+        f"{BREAK_MARK} {ind.title}: breuk in de reeks, "
+        + "; ".join(str(b) for b in definition_breaks(ind))
+        for ind in indicators
+        if ind.breaks
     ]
     for offset, line in enumerate(lines):
         sheet.write_string(row + offset, 0, line, formats.note)
