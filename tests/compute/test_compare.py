@@ -17,6 +17,7 @@ from bwmonitor.cli import app
 from bwmonitor.compute.comparison import trend
 from bwmonitor.core.catalog import Direction
 from bwmonitor.core.regions import COROP_MEMBERS, DRENTHE_MUNICIPALITIES
+from tests.raw_cbs import kwb_2020_bijstand
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "cbs"
 runner = CliRunner()
@@ -34,23 +35,9 @@ def compare_json(tmp_path: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-def kwb_2020_rates() -> dict[str, tuple[int, int]]:
-    """(bijstand, inhabitants) per municipality, straight from the raw CBS file."""
-    with (DATA / "84799NED_kwb2020_gemeenten.csv").open(encoding="utf-8", newline="") as handle:
-        return {
-            row["WijkenEnBuurten"].strip(): (
-                int(row["PersonenPerSoortUitkeringBijstand_83"]),
-                int(row["AantalInwoners_5"]),
-            )
-            for row in csv.DictReader(handle)
-            if row["WijkenEnBuurten"].startswith("GM")
-            and row["PersonenPerSoortUitkeringBijstand_83"].strip()
-        }
-
-
 def test_json_agrees_with_hand_computation_from_the_raw_file(tmp_path: Path) -> None:
     """Zuidoost-Drenthe's bijstand per 1.000 and its difference to Drenthe, by hand."""
-    raw = kwb_2020_rates()
+    raw = kwb_2020_bijstand()
 
     def rate(members: tuple[str, ...]) -> float:
         return sum(raw[m][0] for m in members) / sum(raw[m][1] for m in members) * 1000
@@ -68,7 +55,7 @@ def test_json_agrees_with_hand_computation_from_the_raw_file(tmp_path: Path) -> 
 
 def test_rank_and_quartile_of_a_municipality_by_hand(tmp_path: Path) -> None:
     """Emmen: rank among the 12 (1 = fewest bijstand) and quarter among all municipalities."""
-    raw = kwb_2020_rates()
+    raw = kwb_2020_bijstand()
     rates = {code: b / i * 1000 for code, (b, i) in raw.items()}
     emmen = rates["GM0114"]
     rank_drenthe = 1 + sum(rates[m] < emmen for m in DRENTHE_MUNICIPALITIES)

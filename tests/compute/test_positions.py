@@ -18,6 +18,7 @@ import bwmonitor as bw
 from bwmonitor.cli import app
 from bwmonitor.core.catalog import Aggregation, load
 from bwmonitor.core.regions import national_regions
+from tests.raw_cbs import kwb_2020_bijstand
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "cbs"
 runner = CliRunner()
@@ -34,20 +35,6 @@ def run(data_dir: Path, *args: str, width: int = 200, terminal: bool = False) ->
 
 def compare_json(data_dir: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(run(data_dir, *args, "--format", "json"))  # type: ignore[no-any-return]
-
-
-def kwb_2020_bijstand() -> dict[str, tuple[int, int]]:
-    """(persons with bijstand, inhabitants) per municipality, from CBS's raw KWB 2020 file."""
-    with (DATA / "84799NED_kwb2020_gemeenten.csv").open(encoding="utf-8", newline="") as handle:
-        return {
-            row["WijkenEnBuurten"].strip(): (
-                int(row["PersonenPerSoortUitkeringBijstand_83"]),
-                int(row["AantalInwoners_5"]),
-            )
-            for row in csv.DictReader(handle)
-            if row["WijkenEnBuurten"].startswith("GM")
-            and row["PersonenPerSoortUitkeringBijstand_83"].strip()
-        }
 
 
 def test_zuidoost_drenthe_among_the_40_corop_regions(tmp_path: Path) -> None:
