@@ -72,4 +72,4 @@ def test_a_mean_of_a_local_file_weighted_by_cbs_names_both(tmp_path: Path) -> No
     assert "Bron: CBS StatLine, tabel 03759ned" in out
     assert "Eigen bron: vrijwilligerswerk-2023.csv." in out
     assert "† berekend door bwmonitor uit de cijfers van de gemeenten" in out
-    assert "† Vrijwilligerswerk (Sociale Agenda): gewogen gemiddelde" in out
+    assert "(gewicht: inwoners): Vrijwilligerswerk (Sociale Agenda)" in out

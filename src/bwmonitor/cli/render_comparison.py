@@ -12,7 +12,7 @@ from rich.text import Text
 
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
-from bwmonitor.compute.aggregation import weight_notes
+from bwmonitor.compute.aggregation import by_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
@@ -244,11 +244,14 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
             f"{COMPUTED_MARK} berekend door bwmonitor uit de cijfers van de gemeenten "
             "(regel: --format json)"
         )
-    # a weighted mean's footnote names the weight it used (and what it approximates)
+    # a weighted mean's footnote names the weight it used (and what it approximates),
+    # one line per weight with the indicators it weighs
     notes = weight_notes(
         (r.title, rule) for r in records for rule in (r.rule, *(b.rule for b in r.benchmarks))
     )
-    legend += [f"{COMPUTED_MARK} {title}: {'; '.join(found)}" for title, found in notes.items()]
+    legend += [
+        f"{COMPUTED_MARK} {note}: {'; '.join(titles)}" for note, titles in by_note(notes).items()
+    ]
     if any(marker(r.status) for r in records):
         legend.append(MARKER_LEGEND)
     if any(r.quartile_nl and r.better != "neutral" for r in records):
@@ -272,16 +275,12 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
             "beste/slechtste kwart: van de positie; indicatoren zonder beter of slechter "
             "en aantallen tellen niet mee"
         )
-    # a break in a series shown, once per indicator and break: a series must not
-    # silently compare different things
-    seen: dict[str, list[str]] = {}
-    for record in records:
-        if record.breaks and record.breaks not in seen.setdefault(record.title, []):
-            seen[record.title].append(record.breaks)
+    # a break in a series shown, one line per break with its indicators: a series must
+    # not silently compare different things
+    breaks = {r.title: [r.breaks] for r in records if r.breaks}
     legend += [
-        f"{BREAK_MARK} {title}: breuk in de reeks, {'; '.join(found)}"
-        for title, found in seen.items()
-        if found
+        f"{BREAK_MARK} breuk in de reeks, {found}: {'; '.join(titles)}"
+        for found, titles in by_note(breaks).items()
     ]
     for line in legend:
         _line(console, line)

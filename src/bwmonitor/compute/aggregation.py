@@ -171,6 +171,17 @@ def weight_notes(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]
     return {key: found for key, found in notes.items() if found}
 
 
+def by_note(notes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """{key: its notes} -> {note: the keys it applies to}, in order of appearance: one
+    footnote per weight (or break), naming the indicators it applies to."""
+    grouped: dict[str, list[str]] = {}
+    for key, found in notes.items():
+        for note in found:
+            if key not in grouped.setdefault(note, []):
+                grouped[note].append(key)
+    return grouped
+
+
 def fill_regions(
     indicator: Indicator,
     published: pl.DataFrame,

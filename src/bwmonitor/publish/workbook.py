@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.compute.aggregation import weight_notes
+from bwmonitor.compute.aggregation import by_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
 from bwmonitor.core.catalog import Capital, Catalog, Direction, Indicator
@@ -317,15 +317,14 @@ def _legend(
     notes = weight_notes(zip(shown["indicator"], shown["regel"], strict=True))
     titles = {ind.id: ind.title for ind in indicators}
     lines += [
-        f"{COMPUTED_MARK} {titles[indicator_id]}: {'; '.join(found)}"
-        for indicator_id, found in notes.items()
+        f"{COMPUTED_MARK} {note}: {'; '.join(titles[i] for i in ids)}"
+        for note, ids in by_note(notes).items()
     ]
     # a series whose definition changes: its years do not all compare (compute/breaks.py)
+    breaks = {ind.title: [str(b) for b in definition_breaks(ind)] for ind in indicators}
     lines += [
-        f"{BREAK_MARK} {ind.title}: breuk in de reeks, "
-        + "; ".join(str(b) for b in definition_breaks(ind))
-        for ind in indicators
-        if ind.breaks
+        f"{BREAK_MARK} breuk in de reeks, {found}: {'; '.join(names)}"
+        for found, names in by_note(breaks).items()
     ]
     for offset, line in enumerate(lines):
         sheet.write_string(row + offset, 0, line, formats.note)
