@@ -185,3 +185,18 @@ def test_compare_does_not_import_matplotlib(tmp_path: Path) -> None:
         env={"BWMONITOR_DATA_DIR": str(tmp_path), "PATH": ""},
     )
     assert result.stderr.strip().endswith("False"), result.stderr
+
+
+def test_a_year_without_figures_and_a_ratio_without_tables_say_so(tmp_path: Path) -> None:
+    """--year 2023: no table has Zuidoost-Drenthe's bijstand rate for 2023 (KWB 2023 is
+    not in the snapshot), which the reason says with what is missing, rather than
+    blaming a municipality; the ratio names its numerator's and denominator's gaps."""
+    [record] = compare_json(
+        tmp_path, "--region", "zuidoost", "--indicator", "bijstand_per_1000", "--year", "2023"
+    )
+    assert record["value"] is None
+    assert record["reason"].startswith(
+        "de tabellen hebben voor 2023 geen cijfers van deze indicator ("
+    )
+    assert "tabel 85618NED is niet opgehaald en niet in de snapshot" in record["reason"]
+    assert "niet alle gemeenten" not in record["reason"]

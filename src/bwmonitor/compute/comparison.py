@@ -189,10 +189,11 @@ def compare(
     at_shown = at_chosen.filter(pl.col("region").is_in(shown_regions))
     lookup = {(row["indicator"], row["region"]): row for row in at_shown.iter_rows(named=True)}
     series = _series(yearly, [r.code for r in regions])
-    weighted_periods = {
+    observed = {
         (indicator_id, period)
         for indicator_id, period in observations.select("indicator", "period").unique().iter_rows()
     }
+    with_any = {indicator_id for indicator_id, _ in observed}
     with_data = set(yearly["indicator"].unique().to_list())
     records = []
     for indicator in indicators:
@@ -200,11 +201,10 @@ def compare(
         period = year_code(shown) if shown is not None else None
         for region in regions:
             row = lookup.get((indicator.id, region.code))
-            weight_missing = (
-                bool(indicator.weight)
-                and period is not None
-                and ((indicator.weight, period) not in weighted_periods)
-            )
+            # the weight has no figures at all (in no year: the nearest year would do)
+            weight_missing = bool(indicator.weight) and indicator.weight not in with_any
+            # a year the indicator has no figures for at all, anywhere (`--year`)
+            year_missing = period is not None and (indicator.id, period) not in observed
             records.append(
                 _record(
                     indicator,
@@ -218,9 +218,10 @@ def compare(
                     series.get((indicator.id, region.code), []),
                     window,
                     catalog,
-                    (gaps or {}).get(indicator.id, []),
+                    gaps_of(indicator, gaps or {}),
                     weight_missing,
                     indicator.id in with_data,
+                    year_missing,
                 )
             )
     codes_by_year = municipality_codes_by_year(observations)
@@ -505,6 +506,7 @@ def _record(
     gaps: list[str],
     weight_missing: bool,
     has_data: bool,
+    year_missing: bool = False,
 ) -> ComparisonRow:
     value = row["value"] if row else None
     benchmark_values = []
@@ -546,7 +548,9 @@ def _record(
         source=row["source"] if row else None,
         computed=bool(row["computed"]) if row else False,
         rule=row["rule"] if row else None,
-        reason=None if row else _reason(indicator, region, period, gaps, weight_missing, has_data),
+        reason=None
+        if row
+        else _reason(indicator, region, period, gaps, weight_missing, has_data, year_missing),
         benchmarks=tuple(benchmark_values),
         rank_drenthe=None if neutral else position.get("rank_drenthe"),
         rank_of=None if neutral else position.get("rank_of"),
@@ -564,6 +568,14 @@ def _record(
     )
 
 
+def gaps_of(indicator: Indicator, gaps: dict[str, list[str]]) -> list[str]:
+    """Why an indicator lacks data: its own gaps, or for a derived ratio (which reads no
+    table itself) those of its numerator and denominator."""
+    own = gaps.get(indicator.id, [])
+    parts = [gap for part in indicator.dependencies for gap in gaps.get(part, [])]
+    return own or list(dict.fromkeys(parts))
+
+
 def _reason(
     indicator: Indicator,
     region: Region,
@@ -571,6 +583,7 @@ def _reason(
     gaps: list[str],
     weight_missing: bool = False,
     has_data: bool = False,
+    year_missing: bool = False,
 ) -> str:
     """Why an indicator has no value for a region, in the analyst's words."""
     if period is None and not has_data:
@@ -581,11 +594,11 @@ def _reason(
     if region.level is not Level.MUNICIPALITY and indicator.aggregate.value == "none":
         why = indicator.aggregate_reason or "niet uit gemeenten samen te stellen (regel 'none')"
         return f"{why}, en niet door de bron gepubliceerd voor deze regio"
-    if region.is_aggregate and weight_missing and period is not None:
-        return (
-            f"het gewicht '{indicator.weight}' heeft geen cijfers voor {period[:4]}, "
-            "dus geen gewogen gemiddelde"
-        )
+    if year_missing and period is not None:
+        known = f" ({'; '.join(gaps)})" if gaps else ""
+        return f"de tabellen hebben voor {period[:4]} geen cijfers van deze indicator{known}"
+    if region.is_aggregate and weight_missing:
+        return f"het gewicht '{indicator.weight}' heeft geen cijfers, dus geen gewogen gemiddelde"
     when = f"voor {period[:4]}" if period else "in enig jaar"
     if region.is_aggregate:
         return f"niet alle gemeenten van de regio hebben een cijfer {when}"
