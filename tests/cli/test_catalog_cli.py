@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -179,3 +180,37 @@ def test_broken_local_csv_is_a_catalogue_problem(tmp_path: Path) -> None:
     code, _, err = run("catalog", "check", "--catalog", str(catalog), data_dir=tmp_path)
     assert code == 2
     assert "cijfers.csv, line 2: value 'veel' is not a number" in err
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('total = "inwoners"\naggregate = "sum"', "a derived difference needs 'minus'"),
+        (
+            'total = "inwoners"\nminus = "inwoners"\naggregate = "ratio"',
+            "a difference of counts is a count: use 'sum'",
+        ),
+        (
+            'total = "inwoners"\nminus = "inwonertjes"\naggregate = "sum"',
+            "unknown indicator 'inwonertjes'",
+        ),
+    ],
+)
+def test_a_difference_needs_both_parts_and_is_a_count(
+    tmp_path: Path, entry: str, problem: str
+) -> None:
+    text = (
+        shipped_catalog_text()
+        + f"""
+[indicators.verschil]
+title = "Verschil"
+theme = "bevolking"
+better = "neutral"
+{entry}
+"""
+    )
+    path = tmp_path / "indicators.toml"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = run("catalog", "check", "--catalog", str(path), data_dir=tmp_path)
+    assert code == 2
+    assert problem in err

@@ -90,6 +90,14 @@ source = "s"
 measure = "Mediaan_4"
 aggregate = "none"
 
+[indicators.vijftien_plus]
+title = "Inwoners van 15 jaar of ouder"
+theme = "t"
+better = "neutral"
+total = "inwoners"
+minus = "bijstand"
+aggregate = "sum"
+
 [indicators.bijstand_per_1000]
 title = "Bijstand per 1.000 inwoners"
 theme = "t"
@@ -319,3 +327,21 @@ def test_the_region_is_as_provisional_as_its_least_definitive_member() -> None:
         status={"GM0001": "Definitief", "GM0002": "Voorlopig"},
     )
     assert of_region(frame, "duo")["status"] == "Voorlopig"
+
+
+def test_a_difference_is_total_minus_part_marked_computed_and_as_definitive_as_its_parts() -> None:
+    """15+ = all inhabitants - those under 15 (here: the test's two counts), in every
+    region that has both; a provisional part makes the result provisional."""
+    from bwmonitor.compute.aggregation import derive_difference
+
+    complete = {
+        "inwoners": published("inwoners", {"GM0001": 1000.0, "GM0002": 3000.0}),
+        "bijstand": published(
+            "bijstand", {"GM0001": 150.0, "GM0002": 400.0}, status={"GM0002": "Voorlopig"}
+        ),
+    }
+    frame = derive_difference(indicator("vijftien_plus"), complete)
+    one, two = of_region(frame, "GM0001"), of_region(frame, "GM0002")
+    assert (one["value"], two["value"]) == (850.0, 2600.0)
+    assert one["computed"] and one["rule"] == "inwoners - bijstand"
+    assert (one["status"], two["status"]) == ("Definitief", "Voorlopig")

@@ -168,7 +168,7 @@ def test_woz_2021_is_weighted_with_the_dwellings_of_2024(observations: pl.DataFr
 
 HEALTH_NOTE = (
     "gewogen gemiddelde van gemeentelijke cijfers "
-    "(gewicht: inwoners, benadering van inwoners van 18 jaar en ouder)"
+    "(gewicht: inwoners van 15 jaar en ouder, benadering van inwoners van 18 jaar en ouder)"
 )
 
 
@@ -176,7 +176,8 @@ def test_the_footnotes_name_the_weight_the_values_used(
     tmp_path: Path, shipped_exports: ShippedExports
 ) -> None:
     """What a reader sees under compare, in the workbook and under a chart: the weight
-    of the computed health figures, and that it approximates the 18+ population."""
+    of the computed health figures (inhabitants of 15 and over: KWB's inhabitants minus
+    those under 15), and that it approximates the 18+ population."""
     import openpyxl
 
     env = {"BWMONITOR_DATA_DIR": str(tmp_path / "store"), "BWMONITOR_CATALOG": ""}
@@ -189,13 +190,16 @@ def test_the_footnotes_name_the_weight_the_values_used(
     workbook = shipped_exports.folder("xlsx") / "monitor-brede-welvaart.xlsx"
     sheet = openpyxl.load_workbook(workbook)["Overzicht"]
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-    # every year of the data, each with its weight (2012 and 2016 weighted with 2015):
-    # a line per weight, naming the indicators it weighs
+    # every year of the data, each with its weight (2012 and 2016 weighted with 2019,
+    # the nearest year with inhabitants of 15 and over): a line per weight
     title = "Ervaren gezondheid (zeer) goed (18+)"
     lines = [t for t in texts if t.startswith("† gewogen gemiddelde") and title in t]
     assert len(lines) == 2
     assert any(line.startswith(f"† {HEALTH_NOTE}: ") for line in lines)
-    assert any("inwoners in 2015 (dichtstbijzijnde jaar met cijfers)" in line for line in lines)
+    assert any(
+        "inwoners van 15 jaar en ouder in 2019 (dichtstbijzijnde jaar met cijfers)" in line
+        for line in lines
+    )
     charts = shipped_exports.charts(CHARTED_INDICATORS)
     svg = (charts / "angst_depressie-regio.svg").read_text("utf-8")
     assert "benadering van inwoners van 18 jaar en ouder" in svg

@@ -140,6 +140,8 @@ def catalog_list(catalog: Catalog) -> None:
         for indicator in (i for i in catalog.indicators.values() if i.theme == theme.id):
             if indicator.ratio is not None:
                 source = f"{indicator.ratio.numerator} / {indicator.ratio.denominator}"
+            elif indicator.difference is not None:
+                source = f"{indicator.difference.total} - {indicator.difference.minus}"
             else:
                 found = catalog.sources[indicator.source or ""]
                 source = found.table_ids[0] if len(found.table_ids) == 1 else found.id
@@ -174,6 +176,8 @@ def _source_lines(detail: IndicatorDetail) -> list[str]:
     if indicator.ratio is not None:
         ratio = indicator.ratio
         return [f"{ratio.numerator} / {ratio.denominator} × {ratio.scale:g}"]
+    if indicator.difference is not None:
+        return [f"{indicator.difference.total} - {indicator.difference.minus}"]
     lines = []
     if detail.csv_path is not None:
         lines.append(f"lokaal bestand {detail.csv_path}")

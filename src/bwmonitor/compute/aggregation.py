@@ -311,3 +311,41 @@ def derive_ratio(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.
         pl.lit(True).alias("computed"),
         rule.alias("rule"),
     )
+
+
+def derive_difference(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """total - part wherever both exist, at every regional level (both are counts, so a
+    larger region's are sums of its municipalities'); computed by bwmonitor everywhere."""
+    import polars as pl
+
+    assert indicator.difference is not None
+    total_id, minus_id = indicator.difference.total, indicator.difference.minus
+    total = complete[total_id].select(
+        "region", "period", "source", pl.col("value").alias("total"), pl.col("status")
+    )
+    part = complete[minus_id].select(
+        "region",
+        "period",
+        pl.col("value").alias("part"),
+        pl.col("status").alias("part_status"),
+        pl.col("source").alias("part_source"),
+    )
+    joined = total.join(part, on=["region", "period"])
+    status = rank_status(
+        pl.max_horizontal(status_rank(pl.col("status")), status_rank(pl.col("part_status")))
+    )
+    source = (
+        pl.when(pl.col("source") == pl.col("part_source"))
+        .then(pl.col("source"))
+        .otherwise(pl.format("{}, {}", "source", "part_source"))
+    )
+    return joined.select(
+        pl.lit(indicator.id).alias("indicator"),
+        "region",
+        "period",
+        (pl.col("total") - pl.col("part")).alias("value"),
+        status.alias("status"),
+        source.alias("source"),
+        pl.lit(True).alias("computed"),
+        pl.lit(f"{total_id} - {minus_id}").alias("rule"),
+    )

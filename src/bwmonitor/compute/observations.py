@@ -72,7 +72,7 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
     result = Observations(pl.DataFrame(schema=schema()))
     published: dict[str, pl.DataFrame] = {}
     for indicator in catalog.indicators.values():
-        if indicator.ratio is not None:
+        if indicator.is_derived:
             continue
         source = catalog.sources[indicator.source or ""]
         parts = list(_source_frames(indicator, source, view, result))
@@ -85,6 +85,8 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
         indicator = catalog.indicators[indicator_id]
         if indicator.ratio is not None:
             complete[indicator_id] = aggregation.derive_ratio(indicator, complete)
+        elif indicator.difference is not None:
+            complete[indicator_id] = aggregation.derive_difference(indicator, complete)
         else:
             weight = catalog.indicators.get(indicator.weight or "")
             complete[indicator_id] = aggregation.fill_regions(

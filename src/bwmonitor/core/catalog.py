@@ -181,6 +181,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             'Dimension codes, e.g. { Geslacht = "T001038", Leeftijd = "20300" }.',
         ),
         Field("numerator", "str", "For a derived ratio: id of the numerator indicator."),
+        Field(
+            "total",
+            "str",
+            "For a derived difference: id of the indicator a part is taken from, e.g. "
+            "all inhabitants, for inhabitants of 15 and over (with minus = inhabitants "
+            "under 15); aggregate = 'sum'.",
+        ),
+        Field("minus", "str", "For a derived difference: id of the part taken off the total."),
         Field("denominator", "str", "For a derived ratio: id of the denominator indicator."),
         Field("scale", "number", "For a derived ratio: multiplier, e.g. 1000 for per 1.000."),
         Field(
@@ -252,7 +260,7 @@ SECTION_DOCS = {
     "sources": "Where figures come from: a CBS table, a CBS table series or a local CSV; "
     "`[sources.ID]`, exactly one of table, series, csv.",
     "indicators": "The indicators; `[indicators.ID]` (ID as for themes), either "
-    "source+measure or numerator+denominator. A catalogue needs at least one.",
+    "source+measure, numerator+denominator or total+minus. A catalogue needs at least one.",
     "regions": "Custom regions made of municipalities; `[regions.ID]` (ID as for themes).",
 }
 SINGLETON_SECTIONS = {"monitor"}
@@ -288,6 +296,14 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """A count derived as total - part (inhabitants of 15 and over: all - under 15)."""
+
+    total: str
+    minus: str
+
+
+@dataclass(frozen=True, slots=True)
 class Ratio:
     numerator: str
     denominator: str
@@ -307,6 +323,7 @@ class Indicator:
     measure: str | None = None
     filters: Mapping[str, str] = field(default_factory=dict)
     ratio: Ratio | None = None
+    difference: Difference | None = None
     weight: str | None = None
     #: the brede welvaart "later" capital CBS assigns it to, if any
     capital: Capital | None = None
@@ -337,7 +354,13 @@ class Indicator:
         denominator."""
         weight = (self.weight,) if self.weight else ()
         ratio = (self.ratio.numerator, self.ratio.denominator) if self.ratio else ()
-        return weight + ratio
+        difference = (self.difference.total, self.difference.minus) if self.difference else ()
+        return weight + ratio + difference
+
+    @property
+    def is_derived(self) -> bool:
+        """Computed from other indicators (a ratio, a difference), not read from a table."""
+        return self.ratio is not None or self.difference is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,8 +634,17 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         for key in ("source", "measure", "measure_by_year", "filters"):
             if key in entry:
                 yield f"{path}.{key}: a derived ratio has no {key} (it has a numerator)"
+    elif "total" in entry or "minus" in entry:
+        for key in ("total", "minus"):
+            if key not in entry:
+                yield f"{path}: a derived difference needs {key!r}"
+        for key in ("source", "measure", "measure_by_year", "filters"):
+            if key in entry:
+                yield f"{path}.{key}: a derived difference has no {key} (it has a total)"
+        if entry.get("aggregate", Aggregation.SUM) != Aggregation.SUM:
+            yield f"{path}.aggregate: a difference of counts is a count: use 'sum'"
     elif "source" not in entry:
-        yield f"{path}: missing required key 'source' (or numerator/denominator)"
+        yield f"{path}: missing required key 'source' (or numerator/denominator, total/minus)"
     if entry.get("aggregate") == Aggregation.WEIGHTED_MEAN and "weight" not in entry:
         yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
     if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
@@ -691,6 +723,7 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
     ratio = None
     if "numerator" in entry:
         ratio = Ratio(entry["numerator"], entry["denominator"], float(entry.get("scale", 1)))
+    difference = Difference(entry["total"], entry["minus"]) if "total" in entry else None
     return Indicator(
         id=indicator_id,
         title=entry["title"],
@@ -703,6 +736,7 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
         measure=entry.get("measure"),
         filters=dict(entry.get("filters", {})),
         ratio=ratio,
+        difference=difference,
         weight=entry.get("weight"),
         capital=Capital(entry["capital"]) if "capital" in entry else None,
         population=entry.get("population"),
@@ -720,6 +754,8 @@ REFERENCES = (
     ("source", "sources", "source"),
     ("numerator", "indicators", "indicator"),
     ("denominator", "indicators", "indicator"),
+    ("total", "indicators", "indicator"),
+    ("minus", "indicators", "indicator"),
     ("weight", "indicators", "indicator"),
 )
 

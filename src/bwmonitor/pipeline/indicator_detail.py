@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bwmonitor.compute.comparison import gaps_of
 from bwmonitor.core.catalog import Catalog, Indicator, Source
 from bwmonitor.core.errors import CbsTableChanged, InvalidInput
 from bwmonitor.core.measures import resolve_measure
@@ -22,7 +23,7 @@ def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
             f"{did_you_mean(indicator_id, data.catalog.indicators)}",
             hint="see `bwmonitor catalog list`",
         )
-    source = None if indicator.ratio is not None else data.catalog.sources[indicator.source or ""]
+    source = None if indicator.is_derived else data.catalog.sources[indicator.source or ""]
     tables = [
         SourceTable(label, table_id, indicator.measure_for(label), data.view.table(table_id))
         for label, table_id in (source.tables if source is not None else ())
@@ -37,7 +38,7 @@ def indicator_detail(data: MonitorData, indicator_id: str) -> IndicatorDetail:
         tables=tables,
         periods=list(per_period),
         regions_per_period=per_period,
-        gaps=data.observations.gaps.get(indicator_id, []),
+        gaps=gaps_of(indicator, data.observations.gaps),
         definition=definition_of(data.catalog, data.view, indicator),
     )
 
@@ -49,7 +50,7 @@ def definition_of(catalog: Catalog, view: DataView, indicator: Indicator) -> Def
     CBS's text wins: it is what the figure means, and a fetch keeps it current.
     """
     source = catalog.sources.get(indicator.source or "")
-    if indicator.ratio is None and source is not None:
+    if not indicator.is_derived and source is not None:
         for label, table_id in reversed(source.tables):
             description = _cbs_description(view, table_id, indicator.measure_for(label), source)
             if description:
