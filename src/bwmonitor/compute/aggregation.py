@@ -255,31 +255,60 @@ def fill_regions(
     return pl.concat([with_value, computed])
 
 
+def _both_parts(first: str, second: str, complete: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """(region, period, a, b, a_rule, b_rule, status, source) where both indicators have a
+    value: the status of the least definitive part, the source(s) of both."""
+    import polars as pl
+
+    def part(indicator_id: str, name: str) -> pl.DataFrame:
+        return complete[indicator_id].select(
+            "region",
+            "period",
+            pl.col("value").alias(name),
+            pl.col("status").alias(f"{name}_status"),
+            pl.col("source").alias(f"{name}_source"),
+            pl.col("rule").alias(f"{name}_rule"),
+        )
+
+    joined = part(first, "a").join(part(second, "b"), on=["region", "period"])
+    status = rank_status(
+        pl.max_horizontal(status_rank(pl.col("a_status")), status_rank(pl.col("b_status")))
+    )
+    source = (
+        pl.when(pl.col("a_source") == pl.col("b_source"))
+        .then(pl.col("a_source"))
+        .otherwise(pl.format("{}, {}", "a_source", "b_source"))
+    )
+    return joined.with_columns(status.alias("status"), source.alias("source"))
+
+
+def _derived(
+    indicator: Indicator, frame: pl.DataFrame, value: pl.Expr, rule: pl.Expr
+) -> pl.DataFrame:
+    """A derived indicator's rows: computed by bwmonitor at every level."""
+    import polars as pl
+
+    return frame.select(
+        pl.lit(indicator.id).alias("indicator"),
+        "region",
+        "period",
+        value.alias("value"),
+        "status",
+        "source",
+        pl.lit(True).alias("computed"),
+        rule.alias("rule"),
+    )
+
+
 def derive_ratio(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """numerator / denominator x scale wherever both exist, at every regional level."""
     import polars as pl
 
     assert indicator.ratio is not None
     ratio = indicator.ratio
-    numerator = complete[ratio.numerator].select(
-        "region",
-        "period",
-        "source",
-        pl.col("value").alias("num"),
-        pl.col("status").alias("num_status"),
-        pl.col("rule").alias("num_rule"),
-    )
-    denominator = complete[ratio.denominator].select(
-        "region",
-        "period",
-        pl.col("value").alias("den"),
-        pl.col("status").alias("den_status"),
-        pl.col("source").alias("den_source"),
-        pl.col("rule").alias("den_rule"),
-    )
-    joined = numerator.join(denominator, on=["region", "period"]).filter(pl.col("den") != 0)
+    joined = _both_parts(ratio.numerator, ratio.denominator, complete).filter(pl.col("b") != 0)
     scale = f" × {dutch_number(ratio.scale)}" if ratio.scale != 1 else ""
-    aggregated = pl.col("num_rule").is_not_null() | pl.col("den_rule").is_not_null()
+    aggregated = pl.col("a_rule").is_not_null() | pl.col("b_rule").is_not_null()
     rule = (
         pl.when(aggregated)
         .then(
@@ -288,29 +317,12 @@ def derive_ratio(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.
                 pl.lit(ratio.numerator),
                 pl.lit(ratio.denominator),
                 pl.lit(scale),
-                pl.coalesce("num_rule", "den_rule"),
+                pl.coalesce("a_rule", "b_rule"),
             )
         )
         .otherwise(pl.lit(f"{ratio.numerator} / {ratio.denominator}{scale}"))
     )
-    status = rank_status(
-        pl.max_horizontal(status_rank(pl.col("num_status")), status_rank(pl.col("den_status")))
-    )
-    source = (
-        pl.when(pl.col("source") == pl.col("den_source"))
-        .then(pl.col("source"))
-        .otherwise(pl.format("{}, {}", "source", "den_source"))
-    )
-    return joined.select(
-        pl.lit(indicator.id).alias("indicator"),
-        "region",
-        "period",
-        (pl.col("num") / pl.col("den") * ratio.scale).alias("value"),
-        status.alias("status"),
-        source.alias("source"),
-        pl.lit(True).alias("computed"),
-        rule.alias("rule"),
-    )
+    return _derived(indicator, joined, pl.col("a") / pl.col("b") * ratio.scale, rule)
 
 
 def derive_difference(indicator: Indicator, complete: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -319,33 +331,6 @@ def derive_difference(indicator: Indicator, complete: dict[str, pl.DataFrame]) -
     import polars as pl
 
     assert indicator.difference is not None
-    total_id, minus_id = indicator.difference.total, indicator.difference.minus
-    total = complete[total_id].select(
-        "region", "period", "source", pl.col("value").alias("total"), pl.col("status")
-    )
-    part = complete[minus_id].select(
-        "region",
-        "period",
-        pl.col("value").alias("part"),
-        pl.col("status").alias("part_status"),
-        pl.col("source").alias("part_source"),
-    )
-    joined = total.join(part, on=["region", "period"])
-    status = rank_status(
-        pl.max_horizontal(status_rank(pl.col("status")), status_rank(pl.col("part_status")))
-    )
-    source = (
-        pl.when(pl.col("source") == pl.col("part_source"))
-        .then(pl.col("source"))
-        .otherwise(pl.format("{}, {}", "source", "part_source"))
-    )
-    return joined.select(
-        pl.lit(indicator.id).alias("indicator"),
-        "region",
-        "period",
-        (pl.col("total") - pl.col("part")).alias("value"),
-        status.alias("status"),
-        source.alias("source"),
-        pl.lit(True).alias("computed"),
-        pl.lit(f"{total_id} - {minus_id}").alias("rule"),
-    )
+    total, minus = indicator.difference.total, indicator.difference.minus
+    joined = _both_parts(total, minus, complete)
+    return _derived(indicator, joined, pl.col("a") - pl.col("b"), pl.lit(f"{total} - {minus}"))
