@@ -624,25 +624,29 @@ def _source_kind_problems(source_id: str, entry: Mapping[str, Any]) -> Iterator[
                 yield f'{path}: the key must be a year, e.g. "2024"'
 
 
+#: the kinds of derived indicator, by the keys naming the indicators they are made of
+DERIVED_KINDS = {"ratio": ("numerator", "denominator"), "difference": ("total", "minus")}
+
+
+def _derived_problems(path: str, entry: Mapping[str, Any], kind: str) -> Iterator[str]:
+    """A derived indicator names both its parts and reads no table itself."""
+    parts = DERIVED_KINDS[kind]
+    for key in parts:
+        if key not in entry:
+            yield f"{path}: a derived {kind} needs {key!r}"
+    for key in ("source", "measure", "measure_by_year", "filters"):
+        if key in entry:
+            yield f"{path}.{key}: a derived {kind} has no {key} (it has a {parts[0]})"
+    if kind == "difference" and entry.get("aggregate", Aggregation.SUM) != Aggregation.SUM:
+        yield f"{path}.aggregate: a difference of counts is a count: use 'sum'"
+
+
 def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Iterator[str]:
     path = f"indicators.{indicator_id}"
     yield from _break_problems(path, entry)
-    if "numerator" in entry or "denominator" in entry:
-        for key in ("numerator", "denominator"):
-            if key not in entry:
-                yield f"{path}: a derived ratio needs {key!r}"
-        for key in ("source", "measure", "measure_by_year", "filters"):
-            if key in entry:
-                yield f"{path}.{key}: a derived ratio has no {key} (it has a numerator)"
-    elif "total" in entry or "minus" in entry:
-        for key in ("total", "minus"):
-            if key not in entry:
-                yield f"{path}: a derived difference needs {key!r}"
-        for key in ("source", "measure", "measure_by_year", "filters"):
-            if key in entry:
-                yield f"{path}.{key}: a derived difference has no {key} (it has a total)"
-        if entry.get("aggregate", Aggregation.SUM) != Aggregation.SUM:
-            yield f"{path}.aggregate: a difference of counts is a count: use 'sum'"
+    kind = next((k for k, parts in DERIVED_KINDS.items() if any(p in entry for p in parts)), None)
+    if kind is not None:
+        yield from _derived_problems(path, entry, kind)
     elif "source" not in entry:
         yield f"{path}: missing required key 'source' (or numerator/denominator, total/minus)"
     if entry.get("aggregate") == Aggregation.WEIGHTED_MEAN and "weight" not in entry:
