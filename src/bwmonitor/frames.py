@@ -105,6 +105,12 @@ def comparison_schema() -> pl.Schema:
             "summary_shown": pl.Int64(),
             "capital": pl.String(),  #: brede welvaart "later" capital, if any
             "breaks": pl.String(),  #: breaks in the series shown
+            "score": pl.Float64(),  #: 0–10, 10 = best (compute/scores.py)
+            # the region's theme of the row summed up, the same on each of its rows
+            "theme_score": pl.Float64(),
+            "theme_score_n": pl.Int64(),
+            "theme_rank": pl.Float64(),  #: mean rank among Drenthe's 12
+            "theme_rank_n": pl.Int64(),
         }
     )
 

@@ -43,6 +43,7 @@ from bwmonitor.compute.ranking import (
     municipality_positions,
     summary,
 )
+from bwmonitor.compute.scores import ThemeStanding, indicator_scores, theme_standings
 from bwmonitor.core.catalog import Aggregation, Catalog, Direction, Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.periods import year_code, year_of, year_periods
@@ -136,6 +137,15 @@ class ComparisonRow:
     capital: str | None = None
     #: breaks in the series shown (breaks.py): "2020 (definitie): ..."; None: none
     breaks: str | None = None
+    #: the score 0–10 of the value (scores.py); None: neutral, a count, or no value
+    score: float | None = None
+    #: the region's theme of this row summed up (scores.py), the same on each of its rows:
+    #: the mean score over `theme_score_n` indicators, the mean rank among Drenthe's 12
+    #: over `theme_rank_n` indicators
+    theme_score: float | None = None
+    theme_score_n: int = 0
+    theme_rank: float | None = None
+    theme_rank_n: int = 0
 
     def as_json(self) -> dict[str, Any]:
         """The record of `compare --format json`."""
@@ -151,6 +161,8 @@ class Comparison:
     benchmarks: list[Region]
     indicators: list[Indicator]
     summaries: dict[str, Summary] = field(default_factory=dict)  #: per region code
+    #: per region code, per theme title: its mean score and mean rank (scores.py)
+    themes: dict[str, dict[str, ThemeStanding]] = field(default_factory=dict)
 
 
 def compare(
@@ -233,7 +245,47 @@ def compare(
     ]
     summaries = {region.code: region_summary(records, region.code) for region in regions}
     records = [with_summary(record, summaries[record.region]) for record in records]
-    return Comparison(records, list(regions), list(benchmarks), list(indicators), summaries)
+    records, themes = with_scores(observations, records, indicators, years, window)
+    return Comparison(
+        records, list(regions), list(benchmarks), list(indicators), summaries, themes
+    )
+
+
+def with_scores(
+    observations: pl.DataFrame,
+    records: list[ComparisonRow],
+    indicators: Sequence[Indicator],
+    years: dict[str, int | None],
+    window: int,
+) -> tuple[list[ComparisonRow], dict[str, dict[str, ThemeStanding]]]:
+    """The records with their score, and per region its themes summed up (scores.py):
+    the mean score and the mean rank among Drenthe's 12 over the indicators shown."""
+    regions = list(dict.fromkeys(record.region for record in records))
+    scores = indicator_scores(observations, indicators, years, window, regions)
+    records = [
+        replace(record, score=scores.get((record.indicator, record.region)))
+        for record in records
+    ]
+    themes = {
+        region: theme_standings(
+            (record.theme, record.score, record.rank_drenthe)
+            for record in records
+            if record.region == region
+        )
+        for region in regions
+    }
+    records = [with_theme(record, themes[record.region][record.theme]) for record in records]
+    return records, themes
+
+
+def with_theme(record: ComparisonRow, standing: ThemeStanding) -> ComparisonRow:
+    return replace(
+        record,
+        theme_score=standing.score,
+        theme_score_n=standing.scored,
+        theme_rank=standing.rank,
+        theme_rank_n=standing.ranked,
+    )
 
 
 def crossed_breaks(
