@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -16,6 +17,7 @@ from bwmonitor.compute.aggregation import by_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
+from bwmonitor.compute.scores import ThemeStanding
 from bwmonitor.core.catalog import TABLE_ID
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
@@ -221,6 +223,17 @@ def summary_lines(name: str, summary: Summary) -> list[str]:
     return lines
 
 
+def theme_scores_line(name: str, themes: Mapping[str, ThemeStanding]) -> str | None:
+    """'Emmen, thema-scores (0–10): Gezondheid 4,2 · Wonen 6,8': per theme the mean
+    score of its indicators (scores.py); None when no theme has one."""
+    parts = [
+        f"{theme} {dutch_number(standing.score, 1)}"
+        for theme, standing in themes.items()
+        if standing.score is not None
+    ]
+    return f"{name}, thema-scores (0–10): {' · '.join(parts)}" if parts else None
+
+
 def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
     records = result.records
     missing: dict[str, list[str]] = {}
@@ -235,6 +248,10 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
         if region.code in result.summaries:
             for line in summary_lines(region.name, result.summaries[region.code]):
                 _line(console, line + ".")
+    for region in result.regions:
+        scores = theme_scores_line(region.name, result.themes.get(region.code, {}))
+        if scores:
+            _line(console, scores)
     values = [(r.computed, r.source) for r in records] + [
         (b.computed, b.source) for r in records for b in r.benchmarks
     ]
@@ -269,6 +286,13 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
             "positie: k van N = k-de van de N gemeenten, COROP-gebieden of provincies (het "
             "niveau van de regio) met een waarde, 1 = beste (zonder beter of slechter: "
             "1 = hoogste)"
+        )
+    if any(s.score is not None for themes in result.themes.values() for s in themes.values()):
+        legend.append(
+            "thema-score: gemiddelde van de scores 0–10 van de indicatoren van het thema "
+            "(10 = beste gemeente van Nederland in de jaren van de trend; aantallen en "
+            "indicatoren zonder beter of slechter tellen niet mee); per indicator: "
+            "--format json, veld score"
         )
     if any(s.placed for s in result.summaries.values()):
         legend.append(

@@ -246,9 +246,7 @@ def compare(
     summaries = {region.code: region_summary(records, region.code) for region in regions}
     records = [with_summary(record, summaries[record.region]) for record in records]
     records, themes = with_scores(observations, records, indicators, years, window)
-    return Comparison(
-        records, list(regions), list(benchmarks), list(indicators), summaries, themes
-    )
+    return Comparison(records, list(regions), list(benchmarks), list(indicators), summaries, themes)
 
 
 def with_scores(
@@ -263,8 +261,7 @@ def with_scores(
     regions = list(dict.fromkeys(record.region for record in records))
     scores = indicator_scores(observations, indicators, years, window, regions)
     records = [
-        replace(record, score=scores.get((record.indicator, record.region)))
-        for record in records
+        replace(record, score=scores.get((record.indicator, record.region))) for record in records
     ]
     themes = {
         region: theme_standings(

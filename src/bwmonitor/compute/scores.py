@@ -38,6 +38,8 @@ RANK_CAVEAT = (
     "Een rang is relatief: een gemeente kan de laagste rang hebben en het toch goed doen, "
     "en een rang zegt niets over de grootte van de verschillen."
 )
+
+
 def score_formula(window: int) -> str:
     """The score's rule in the reader's words, for legends."""
     first = f"t−{window - 1}" if window > 1 else "t"
@@ -123,6 +125,18 @@ def indicator_scores(
     return scores
 
 
+def welfare_themes(themes: Iterable[tuple[str, str]]) -> list[str]:
+    """The themes of (theme, better) pairs that have an indicator with a better
+    direction, in order: a grouping of context figures (the catalogue's "Bevolking")
+    has none, so it gets no score, no rank and no place in the welvaartswiel."""
+    pairs = list(themes)
+    return [
+        theme
+        for theme in dict.fromkeys(theme for theme, _ in pairs)
+        if any(t == theme and better != Direction.NEUTRAL.value for t, better in pairs)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class ThemeStanding:
     """A region's summary of one theme: its mean score and its mean rank among
@@ -153,7 +167,7 @@ def theme_standings(
         ranks.setdefault(theme, []).append(None if rank is None else float(rank))
     standings = {}
     for theme in scores:
-        score, scored_count = mean_of(scores[theme])
-        rank, ranked_count = mean_of(ranks[theme])
-        standings[theme] = ThemeStanding(theme, score, scored_count, rank, ranked_count)
+        mean_score, scored_count = mean_of(scores[theme])
+        mean_rank, ranked_count = mean_of(ranks[theme])
+        standings[theme] = ThemeStanding(theme, mean_score, scored_count, mean_rank, ranked_count)
     return standings

@@ -10,8 +10,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bwmonitor.compute.comparison import TREND_WINDOW, Comparison
 from bwmonitor.core.catalog import Indicator
 from bwmonitor.core.errors import InvalidInput
+from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES
 from bwmonitor.core.settings import Settings
 from bwmonitor.pipeline.monitor_data import MonitorData, data_used, monitor_data
 from bwmonitor.pipeline.results import ExportResult
@@ -21,6 +23,8 @@ from bwmonitor.store.tables import DataView
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from bwmonitor.publish.workbook import Scores
 
 EXPORT_NAME = "monitor-brede-welvaart"
 DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
@@ -91,17 +95,78 @@ def write_monitor_files(
         data.observations.frame, data.catalog, data.registry, indicators, focus
     )
     used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
+    scored = scored_comparison(data, indicators, focus)
     write_data = partial(
-        _write_data, folder, data, fmt, excel, long, indicators, columns, used, stale
+        _write_data, folder, data, fmt, excel, long, indicators, columns, used, stale, scored
     )
     if charts:
         from bwmonitor.publish.chart_set import write_charts
 
+        def data_and_wheels() -> None:
+            write_data()
+            write_wheels(inside(folder, "grafieken"), scored, columns)
+
         # the chart workers start first and draw while this process writes the data
-        write_charts(inside(folder, "grafieken"), long, indicators, columns, meanwhile=write_data)
+        write_charts(
+            inside(folder, "grafieken"), long, indicators, columns, meanwhile=data_and_wheels
+        )
     else:
         write_data()
     return used
+
+
+def scored_comparison(
+    data: MonitorData, indicators: Sequence[Indicator], focus: Sequence[str]
+) -> Comparison:
+    """`compare` over every region the export shows: the scores 0–10, the themes'
+    mean ranks and scores, and the trends, as `bwmonitor compare` gives them."""
+    from bwmonitor.compute.comparison import compare
+    from bwmonitor.publish.tables import export_regions
+
+    regions = [data.registry.get(code) for code in export_regions(data.registry, focus)]
+    return compare(data.observations.frame, data.catalog, regions, [], indicators)
+
+
+def wheel_regions(comparison: Comparison, columns: Sequence[str]) -> list[str]:
+    """The regions that get a welvaartswiel and a row on "Posities en scores": Drenthe's
+    municipalities, then the overview's regions."""
+    shown = {region.code for region in comparison.regions}
+    return [c for c in dict.fromkeys([*DRENTHE_MUNICIPALITIES, *columns]) if c in shown]
+
+
+def workbook_scores(comparison: Comparison, columns: Sequence[str]) -> Scores:
+    from bwmonitor.compute.scores import welfare_themes
+    from bwmonitor.publish.workbook import Scores
+
+    names = {region.code: region.name for region in comparison.regions}
+    themes = welfare_themes((r.theme, r.better) for r in comparison.records)
+    return Scores(
+        by_indicator={
+            (r.indicator, r.region): (int(r.period), r.score)
+            for r in comparison.records
+            if r.score is not None and r.period
+        },
+        themes={
+            code: {theme: of_region[theme] for theme in themes if theme in of_region}
+            for code, of_region in comparison.themes.items()
+        },
+        regions={code: names[code] for code in wheel_regions(comparison, columns)},
+        window=TREND_WINDOW,
+    )
+
+
+def write_wheels(folder: Path, comparison: Comparison, columns: Sequence[str]) -> list[Path]:
+    """A welvaartswiel per municipality of Drenthe and per region of the overview."""
+    from bwmonitor.publish.folder import inside
+    from bwmonitor.publish.wheel import draw_wheel, save_wheel, wheel_sectors, wheel_tables
+
+    names = {region.code: region.name for region in comparison.regions}
+    written = []
+    for code in wheel_regions(comparison, columns):
+        records = [r for r in comparison.records if r.region == code]
+        figure = draw_wheel(names[code], wheel_sectors(records), wheel_tables(records))
+        written += save_wheel(figure, inside(folder, f"welvaartswiel-{code}"))
+    return written
 
 
 def _write_data(
@@ -114,6 +179,7 @@ def _write_data(
     columns: Sequence[str],
     used: Sequence[str],
     stale: Sequence[StaleTable],
+    scored: Comparison | None = None,
 ) -> None:
     """The export's data file: the workbook, or the long table as CSV or Parquet."""
     from bwmonitor.publish import tables
@@ -149,6 +215,7 @@ def _write_data(
             names,
             created,
             tables.positions(data.observations.frame, data.catalog, columns),
+            workbook_scores(scored, columns) if scored is not None else None,
         )
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from bwmonitor.compute.aggregation import by_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
+from bwmonitor.compute.scores import RANK_CAVEAT, RANK_FORMULA, ThemeStanding, score_formula
 from bwmonitor.core.catalog import Capital, Catalog, Direction, Indicator
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
 from bwmonitor.core.units import EURO, PERCENT, Quantity
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 LICENCE = "CBS, CC BY 4.0"
 BEST, WORST = "#C6EFCE", "#FFC7CE"  # Excel's own good/bad fills
 OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET = "Overzicht", "Gegevens", "Bronnen"
+SCORES_SHEET = "Posities en scores"
+SCORE_FORMAT = "0.0"
 # xlsxwriter's write() turns text starting with '=' into a formula and 'http://...' into
 # a link; text from a catalogue or a CSV must stay text (polars' write_excel of the data
 # sheet writes through the same workbook, so these options cover it too)
@@ -90,6 +93,7 @@ class _Formats:
         )
         self.note = workbook.add_format({"italic": True, "font_color": "#595959"})
         self.theme = workbook.add_format({"bold": True})
+        self.score = workbook.add_format({"num_format": SCORE_FORMAT})
 
     def value(self, quantity: Quantity, suffix: str, fill: str | None = None) -> Any:
         key = (quantity, suffix, fill)
@@ -121,15 +125,18 @@ def write_workbook(
     region_names: Mapping[str, str],
     created: datetime,
     positions: Mapping[tuple[str, str, int], LevelPosition] | None = None,
+    scores: Scores | None = None,
 ) -> None:
     """`region_names`: the overview's columns (region code -> name), in order;
-    `positions`: their positions at their level (`tables.positions`)."""
+    `positions`: their positions at their level (`tables.positions`); `scores`: the
+    scores 0–10 and the themes summed up, for score columns and the sheet "Posities en
+    scores"."""
     from xlsxwriter import Workbook
 
     workbook = Workbook(str(path), TEXT_STAYS_TEXT)
     workbook.set_properties({"title": catalog.title, "author": "bwmonitor", "created": created})
     formats = _Formats(workbook)
-    _overview_sheet(
+    overview_width = _overview_sheet(
         workbook.add_worksheet(OVERVIEW_SHEET),
         formats,
         long,
@@ -138,6 +145,11 @@ def write_workbook(
         catalog,
         positions or {},
     )
+    if scores is not None:
+        overview_sheet = workbook.get_worksheet_by_name(OVERVIEW_SHEET)
+        _overview_scores(
+            overview_sheet, formats, overview_width, long, indicators, region_names, scores
+        )
     # a sheet per theme ("hier en nu"), then one per capital ("later") that has indicators
     groups = [
         (theme.title, members)
@@ -149,10 +161,16 @@ def write_workbook(
         if (members := [i for i in indicators if i.capital is capital])
     ]
     names = sheet_names(
-        [title for title, _ in groups], reserved=(OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET)
+        [title for title, _ in groups],
+        reserved=(OVERVIEW_SHEET, DATA_SHEET, SOURCES_SHEET, SCORES_SHEET),
     )
     for name, (_, members) in zip(names, groups, strict=True):
-        _theme_sheet(workbook.add_worksheet(name), formats, long, members, quartiles)
+        sheet = workbook.add_worksheet(name)
+        width = _theme_sheet(sheet, formats, long, members, quartiles)
+        if scores is not None:
+            _theme_sheet_scores(sheet, formats, width, long, members, scores)
+    if scores is not None:
+        _scores_sheet(workbook.add_worksheet(SCORES_SHEET), formats, scores)
     long.write_excel(
         workbook,
         DATA_SHEET,
@@ -185,7 +203,8 @@ def _overview_sheet(
     region_names: Mapping[str, str],
     catalog: Catalog,
     positions: Mapping[tuple[str, str, int], LevelPosition],
-) -> None:
+) -> int:
+    """Tabel 1; returns its number of columns."""
     sheet.write_string(0, 0, f"{catalog.title}: regionale vergelijking", formats.title)
     columns = list(region_names)
     # each region's value, and next to it its position when its level places regions
@@ -242,6 +261,7 @@ def _overview_sheet(
     sheet.set_column(0, 0, 48)
     sheet.set_column(1, 2, 14)
     sheet.set_column(3, len(headers) - 1, 17)
+    return len(headers)
 
 
 OVERVIEW_LEGEND = (
@@ -336,7 +356,8 @@ def _theme_sheet(
     long: pl.DataFrame,
     indicators: Sequence[Indicator],
     quartiles: Mapping[tuple[str, str, int], int],
-) -> None:
+) -> int:
+    """A theme's indicators per region and year; returns its number of columns."""
     ids = [i.id for i in indicators]
     mine = long.filter(long["indicator"].is_in(ids))
     years = sorted(set(mine["jaar"].to_list()))
@@ -382,6 +403,7 @@ def _theme_sheet(
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 4, 14)
     sheet.set_column(5, 4 + len(years), 11)
+    return len(headers)
 
 
 def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
@@ -411,3 +433,110 @@ def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[Source
     sheet.set_column(4, 4, 60)
     sheet.set_column(5, 5, 16)
     sheet.set_column(6, 6, 60)
+
+
+# --- scores 0–10 and the themes summed up (compute/scores.py) ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """What the workbook shows of the scores: per (indicator, region) the year and
+    score 0–10 of its value; per region (code -> name, in the sheet's order) per theme
+    its mean rank among Drenthe's 12 and its mean score; the trend's window."""
+
+    by_indicator: Mapping[tuple[str, str], tuple[int, float]]
+    themes: Mapping[str, Mapping[str, ThemeStanding]]
+    regions: Mapping[str, str]
+    window: int
+
+
+def _overview_scores(
+    sheet: Worksheet,
+    formats: _Formats,
+    first: int,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    region_names: Mapping[str, str],
+    scores: Scores,
+) -> None:
+    """After the overview's columns, one score column per region: the score of the
+    value shown (empty when its year is not the row's, or it has none). At the end, so
+    the columns before keep their places."""
+    rows = overview(long, indicators, list(region_names))
+    for offset, (code, name) in enumerate(region_names.items()):
+        col = first + offset
+        sheet.write_string(2, col, f"score (0–10) {name}", formats.header)
+        for row, item in enumerate(rows, start=3):
+            found = scores.by_indicator.get((item.indicator.id, code))
+            if found is not None and found[0] == item.year:
+                sheet.write_number(row, col, found[1], formats.score)
+    sheet.set_column(first, first + len(region_names) - 1, 13)
+
+
+def _theme_sheet_scores(
+    sheet: Worksheet,
+    formats: _Formats,
+    first: int,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    scores: Scores,
+) -> None:
+    """After the years of a theme sheet (from column `first`): each row's score year
+    and score 0–10, in the order `_theme_sheet` wrote the rows."""
+    mine = long.filter(long["indicator"].is_in([i.id for i in indicators]))
+    _write_texts(sheet, 0, first, ["Scorejaar", "Score (0–10)"], formats.header)
+    keys = list(dict.fromkeys(zip(mine["indicator"], mine["regio"], strict=True)))
+    row = 1
+    for ind in indicators:
+        for indicator_id, region in keys:
+            if indicator_id != ind.id:
+                continue
+            found = scores.by_indicator.get((indicator_id, region))
+            if found is not None:
+                sheet.write_number(row, first, found[0])
+                sheet.write_number(row, first + 1, found[1], formats.score)
+            row += 1
+    sheet.set_column(first, first + 1, 12)
+
+
+SCORES_HEADERS = (
+    "Regio",
+    "Regionaam",
+    "Thema",
+    "Gemiddelde rang onder de 12 Drentse gemeenten",
+    "Aantal indicatoren (rang)",
+    "Thema-score (0–10)",
+    "Aantal indicatoren (score)",
+)
+
+
+def _scores_sheet(sheet: Worksheet, formats: _Formats, scores: Scores) -> None:
+    """Per region (Drenthe's municipalities, then the overview's regions) and theme: its
+    mean rank among the 12 and its theme score, each with the number of indicators it
+    is over; the bureau's caveat and the formulas below."""
+    sheet.write_string(0, 0, "Posities en scores per thema", formats.title)
+    _write_texts(sheet, 2, 0, SCORES_HEADERS, formats.header)
+    sheet.freeze_panes(3, 3)
+    row = 3
+    for code, name in scores.regions.items():
+        for theme, standing in scores.themes.get(code, {}).items():
+            _write_texts(sheet, row, 0, [code, name, theme])
+            if standing.rank is not None:
+                sheet.write_number(row, 3, standing.rank, formats.score)
+                sheet.write_number(row, 4, standing.ranked)
+            if standing.score is not None:
+                sheet.write_number(row, 5, standing.score, formats.score)
+                sheet.write_number(row, 6, standing.scored)
+            row += 1
+    sheet.autofilter(2, 0, max(row - 1, 3), len(SCORES_HEADERS) - 1)
+    legend = [
+        RANK_CAVEAT,
+        RANK_FORMULA,
+        score_formula(scores.window),
+        f"Bron: CBS StatLine ({LICENCE}); bewerking bwmonitor.",
+    ]
+    for offset, line in enumerate(legend):
+        sheet.write_string(row + 1 + offset, 0, line, formats.note)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 2, 24)
+    sheet.set_column(3, 6, 16)
