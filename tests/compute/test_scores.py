@@ -3,6 +3,8 @@ answers are worked out by hand in each test."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -180,3 +182,19 @@ def test_compare_gives_each_row_its_score_and_its_themes_mean_rank_and_score() -
     assert rows[("werkloosheid", ASSEN)]["theme_rank"] == pytest.approx((1 + 3) / 2)
     assert rows[("woonlasten", ASSEN)]["theme_score"] is None
     assert rows[("woonlasten", ASSEN)]["theme_score_n"] == 0
+
+
+def test_the_footer_prints_a_regions_theme_scores(tmp_path: Path) -> None:
+    """The snapshot's Wonen for Emmen (docs/compare.md's worked example): supermarket
+    distance 1,1 km on 0,4–2,5 scores 10 × 1,4 / 2,1 = 6,67, school distance 0,9 km on
+    0,5–1,6 scores 10 × 0,7 / 1,1 = 6,36; the theme (its other indicators are neutral)
+    (6,67 + 6,36) / 2 = 6,5."""
+    from typer.testing import CliRunner
+
+    from bwmonitor.cli import app
+
+    env = {"BWMONITOR_DATA_DIR": str(tmp_path), "BWMONITOR_CATALOG": "", "COLUMNS": "200"}
+    args = ["compare", "--region", "emmen", "--theme", "wonen"]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "Emmen, thema-scores (0–10): Wonen 6,5\n" in result.stdout

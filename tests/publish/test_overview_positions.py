@@ -60,7 +60,8 @@ def test_each_focus_region_and_drenthe_have_a_position_column_beside_their_value
     for name in REGIONS[:3]:
         assert names[names.index(name) + 1] == "positie onder de COROP-gebieden"
     assert names[names.index("Drenthe") + 1] == "positie onder de provincies"
-    assert names[-1] == "Nederland"
+    # the score columns (tests/publish/test_scores_sheet.py) follow the regions' columns
+    assert names[names.index("Nederland") + 1] == "score (0–10) Noord-Drenthe"
 
 
 def test_position_cells_are_numbers_read_as_k_van_n_and_coloured_by_quarter(
