@@ -20,7 +20,9 @@ Rules (documented in docs/compare.md):
 - trend: the first and last available year within the window (default 5 years up to
   the chosen year); its movement is the sign of the change, its judgement
   (`trend_reading`) "gelijk" when the change is under 2% of the first value, else
-  "beter"/"slechter" by the direction, and none for neutral indicators.
+  "beter"/"slechter" by the direction, and none for neutral indicators;
+- score and themes (`scores.py`): each row's score 0–10 on the municipal scale of the
+  trend window, and per region each theme's mean score and mean rank among Drenthe's 12.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
 
 from bwmonitor.compute.comparison import ComparisonRow
 from bwmonitor.compute.scores import welfare_themes
@@ -99,9 +100,12 @@ def score_colour(score: float) -> str:
     return charts.SEQUENTIAL[index]
 
 
+#: fills dark enough for white text
+DARK_FILLS = {*charts.SEQUENTIAL[-2:], TREND_COLOURS[BETTER], TREND_COLOURS[WORSE]}
+
+
 def _text_colour(fill: str) -> str:
-    dark = {charts.SEQUENTIAL[-1], charts.SEQUENTIAL[-2], *TREND_COLOURS.values()}
-    return "white" if fill in dark - {TREND_COLOURS[NO_DIRECTION]} else charts.TEXT
+    return "white" if fill in DARK_FILLS else charts.TEXT
 
 
 def _score_label(sector: Sector) -> str:
@@ -129,10 +133,11 @@ def draw_wheel(name: str, sectors: Sequence[Sector], tables: Sequence[str]) -> c
     )
     with charts._house_style():
         fig, flat = charts._frame(spec, SIZE_IN + 0.9)
-        flat.remove()
+        flat.remove()  # the frame's axes, replaced by a polar one in the same place
         ax = fig.add_subplot(projection="polar")
+        assert isinstance(ax, PolarAxes)
         _draw_rings(ax, sectors)
-        _legend(ax, sectors)
+        _legend(ax)
         fig.bwmonitor_data |= {
             "sectors": [
                 {
@@ -148,10 +153,7 @@ def draw_wheel(name: str, sectors: Sequence[Sector], tables: Sequence[str]) -> c
     return fig
 
 
-def _draw_rings(ax: object, sectors: Sequence[Sector]) -> None:
-    from matplotlib.projections.polar import PolarAxes
-
-    assert isinstance(ax, PolarAxes)
+def _draw_rings(ax: PolarAxes, sectors: Sequence[Sector]) -> None:
     ax.set_theta_zero_location("N")
     ax.set_theta_direction(-1)  # clockwise from the top, as a clock is read
     ax.set_ylim(0, OUTER)
@@ -210,10 +212,7 @@ def _draw_rings(ax: object, sectors: Sequence[Sector]) -> None:
         )
 
 
-def _legend(ax: object, sectors: Sequence[Sector]) -> None:
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
+def _legend(ax: PolarAxes) -> None:
     handles = [
         Patch(facecolor=charts.SEQUENTIAL[i], label=f"score {low}–{high}")
         for i, (low, high) in enumerate(SCORE_CLASSES)
