@@ -144,6 +144,6 @@ def test_themes_titled_like_a_fixed_sheet_or_alike_all_get_a_sheet(tmp_path: Pat
     assert code == 0, err
     [folder] = (tmp_path / "out").iterdir()
     names = openpyxl.load_workbook(folder / "monitor-brede-welvaart.xlsx").sheetnames
-    assert names[0] == "Overzicht" and names[-2:] == ["Gegevens", "Bronnen"]
-    assert len(names) == 3 + len(titles)
+    assert names[0] == "Overzicht" and names[-3:] == ["Posities en scores", "Gegevens", "Bronnen"]
+    assert len(names) == 4 + len(titles)
     assert "Materiële welvaart - inkomen" in names and "Wonen-werken" in names

@@ -169,7 +169,7 @@ def write_workbook(
         width = _theme_sheet(sheet, formats, long, members, quartiles)
         if scores is not None:
             _theme_sheet_scores(sheet, formats, width, long, members, scores)
-    if scores is not None:
+    if scores is not None and scores.themes_shown:
         _scores_sheet(workbook.add_worksheet(SCORES_SHEET), formats, scores)
     long.write_excel(
         workbook,
@@ -448,6 +448,12 @@ class Scores:
     themes: Mapping[str, Mapping[str, ThemeStanding]]
     regions: Mapping[str, str]
     window: int
+
+    @property
+    def themes_shown(self) -> bool:
+        """Whether a region has a theme to sum up (a catalogue of context figures only,
+        all neutral or counts, has none: no sheet of empty rows)."""
+        return any(self.themes.get(code) for code in self.regions)
 
 
 def _overview_scores(
