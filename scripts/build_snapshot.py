@@ -523,7 +523,7 @@ def v4_regional(
 
 
 def population_03759() -> Table:
-    return v4_regional(
+    table = v4_regional(
         "03759ned",
         "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
         modified="2026-06-23T02:00:00",
@@ -546,9 +546,22 @@ def population_03759() -> Table:
         "2026-07-02, totals slice, NL/PV/GM rows)",
         notes=[
             "v4 M000352/M000365 stored as v3 BevolkingOp1Januari_1/GemiddeldeBevolking_2 "
-            "(keys from a StatLine metadata export of 03759ned). All periods Definitief."
+            "(keys from a StatLine metadata export of 03759ned). All periods Definitief.",
+            "Leeftijd lists all 108 codes of the table (data/odata-v4/03759ned/"
+            "codes-Leeftijd.json, CBS's v4 LeeftijdCodes), so that `catalog check` verifies "
+            "the single years of age the catalogue adds up offline; the rows are the total "
+            "(10000) only, so those sums are fetched.",
         ],
     )
+    table.dimensions["Leeftijd"]["labels"] = age_codes_03759()
+    return table
+
+
+def age_codes_03759() -> dict[str, str]:
+    """03759ned's Leeftijd codes and titles, from the v4 capture's LeeftijdCodes."""
+    path = DATA.parent / "odata-v4" / "03759ned" / "codes-Leeftijd.json"
+    codes = json.loads(path.read_text("utf-8"))["value"]
+    return {str(c["Identifier"]): str(c["Title"]).strip() for c in codes}
 
 
 def house_prices_83625() -> Table:

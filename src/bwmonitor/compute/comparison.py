@@ -201,8 +201,8 @@ def compare(
         period = year_code(shown) if shown is not None else None
         for region in regions:
             row = lookup.get((indicator.id, region.code))
-            # the weight has no figures at all (in no year: the nearest year would do)
-            weight_missing = bool(indicator.weight) and indicator.weight not in with_any
+            # no weight has figures at all (in no year: the nearest year would do)
+            weight_missing = bool(indicator.weights) and not with_any & set(indicator.weights)
             # a year the indicator has no figures for at all, anywhere (`--year`)
             year_missing = period is not None and (indicator.id, period) not in observed
             records.append(
