@@ -12,7 +12,7 @@ from rich.text import Text
 
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
-from bwmonitor.compute.aggregation import by_note, weight_notes
+from bwmonitor.compute.aggregation import by_note, same_area_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
@@ -252,6 +252,12 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
     legend += [
         f"{COMPUTED_MARK} {note}: {'; '.join(titles)}" for note, titles in by_note(notes).items()
     ]
+    # CBS's own figure for a GGD region that is exactly the region: which one was used
+    same_areas = weight_notes(
+        ((r.title, rule) for r in records for rule in (r.rule, *(b.rule for b in r.benchmarks))),
+        same_area_note,
+    )
+    legend += [f"{note}: {'; '.join(titles)}" for note, titles in by_note(same_areas).items()]
     if any(marker(r.status) for r in records):
         legend.append(MARKER_LEGEND)
     if any(r.quartile_nl and r.better != "neutral" for r in records):

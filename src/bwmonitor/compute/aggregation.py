@@ -21,7 +21,7 @@ without a figure means no value for the region, never a partial total.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from bwmonitor.core.catalog import Aggregation, Indicator
@@ -191,12 +191,26 @@ def weight_note(rule: str | None) -> str | None:
     return _MEMBER_COUNT.sub("gewogen gemiddelde van gemeentelijke cijfers ", rule)
 
 
-def weight_notes(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+def same_area_note(rule: str | None) -> str | None:
+    """The footnote of CBS's figure for a GGD region that is exactly one of ours
+    (observations.same_area_rule): the rule itself. None for any other rule."""
+    return rule if rule is not None and rule.startswith(SAME_AREA_PREFIX) else None
+
+
+#: how the rule of a figure taken from a GGD region covering the same area starts
+SAME_AREA_PREFIX = "cijfer van CBS voor "
+
+
+def weight_notes(
+    pairs: Iterable[tuple[str, str | None]],
+    note_of: Callable[[str | None], str | None] = weight_note,
+) -> dict[str, list[str]]:
     """(key, rule) pairs (an indicator's title or id and the rule of one of its values)
-    -> each key's distinct weight notes, in order: what the footnotes name."""
+    -> each key's distinct notes (`note_of`: weight notes, or `same_area_note`), in
+    order: what the footnotes name."""
     notes: dict[str, list[str]] = {}
     for key, rule in pairs:
-        note = weight_note(rule)
+        note = note_of(rule)
         if note is not None and note not in notes.setdefault(key, []):
             notes[key].append(note)
     return {key: found for key, found in notes.items() if found}

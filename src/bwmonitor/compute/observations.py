@@ -26,9 +26,11 @@ from bwmonitor.core.regions import (
     NETHERLANDS,
     NETHERLANDS_KWB,
     RegionRegistry,
+    SameArea,
     below_municipality_codes,
     canonical_code,
     municipality_codes,
+    same_areas,
 )
 from bwmonitor.store.tables import DataView
 
@@ -78,8 +80,8 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
         source = catalog.sources[indicator.source or ""]
         parts = list(_source_frames(indicator, source, view, result))
         frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema())
-        published[indicator.id] = frame.with_columns(
-            pl.col("region").replace(NETHERLANDS_KWB, NETHERLANDS)
+        published[indicator.id] = with_same_areas(
+            frame.with_columns(pl.col("region").replace(NETHERLANDS_KWB, NETHERLANDS))
         )
     complete: dict[str, pl.DataFrame] = {}
     for indicator_id in _dependency_order(catalog):
@@ -97,6 +99,31 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
     if frames:
         result.frame = pl.concat(frames).sort("indicator", "region", "period")
     return result
+
+
+def same_area_rule(area: SameArea) -> str:
+    """How a reader learns which figure a region shows: CBS's own, for another division."""
+    same = f"hetzelfde gebied: dezelfde {area.size} gemeenten"
+    return f"{aggregation.SAME_AREA_PREFIX}{area.name} ({same})"
+
+
+def with_same_areas(published: pl.DataFrame) -> pl.DataFrame:
+    """CBS's figure for a GGD region that covers exactly a province or COROP region
+    (GGD Drenthe: Drenthe's twelve) becomes that region's figure, where the table has none
+    of its own: CBS's figure for the area is preferred over one computed from the
+    municipalities. It stays CBS's (not computed); its rule says where it comes from."""
+    import polars as pl
+
+    areas = [a for a in same_areas() if a.code in set(published["region"].unique())]
+    if not areas:
+        return published
+    copies = pl.concat(
+        published.filter(pl.col("region") == area.code).with_columns(
+            pl.lit(area.region).alias("region"), pl.lit(same_area_rule(area)).alias("rule")
+        )
+        for area in areas
+    ).join(published, on=["region", "period"], how="anti")
+    return pl.concat([published, copies.filter(pl.col("value").is_not_null())])
 
 
 def _source_frames(

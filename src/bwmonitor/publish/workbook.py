@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.compute.aggregation import by_note, weight_notes
+from bwmonitor.compute.aggregation import by_note, same_area_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
 from bwmonitor.core.catalog import Capital, Catalog, Direction, Indicator
@@ -319,6 +319,12 @@ def _legend(
     lines += [
         f"{COMPUTED_MARK} {note}: {'; '.join(titles[i] for i in ids)}"
         for note, ids in by_note(notes).items()
+    ]
+    # CBS's own figure for a GGD region that is exactly the region: which one was used
+    same_areas = weight_notes(zip(shown["indicator"], shown["regel"], strict=True), same_area_note)
+    lines += [
+        f"{note}: {'; '.join(titles[i] for i in ids)}"
+        for note, ids in by_note(same_areas).items()
     ]
     # a series whose definition changes: its years do not all compare (compute/breaks.py)
     breaks = {ind.title: [str(b) for b in definition_breaks(ind)] for ind in indicators}
