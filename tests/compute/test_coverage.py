@@ -262,4 +262,4 @@ def test_the_weighted_mean_comes_close_to_cbs_own_figure_for_the_same_area(
         total = sum(weight_of[m] for m in values)
         mean = sum(values[m] * weight_of[m] for m in values) / total
         gaps[indicator] = abs(mean - float(published[column]))
-    assert 0.1 <= min(gaps.values()) and max(gaps.values()) <= 0.5, gaps
+    assert min(gaps.values()) >= 0.1 and max(gaps.values()) <= 0.5, gaps
