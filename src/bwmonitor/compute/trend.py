@@ -39,6 +39,16 @@ NOT_SIGNIFICANT = "geen significante verandering"
 BETTER, WORSE = "beter", "slechter"
 HIGHER, LOWER, LEVEL = "hoger", "lager", "gelijk"
 
+#: how a trend reads in a few characters (terminal, workbook): the arrow the slope's
+#: sign, the word the judgement; the legends say what "n.s." and "te weinig" mean
+ARROWS = {HIGHER: "▲", LOWER: "▼", LEVEL: "►"}
+SHORT_WORDS = {
+    BETTER: "beter",
+    WORSE: "slechter",
+    NOT_SIGNIFICANT: "n.s.",
+    INSUFFICIENT: "te weinig",
+}
+
 _YEAR_CODE = re.compile(rf"^(\d{{4}}){YEAR_SUFFIX}$")
 
 
@@ -180,3 +190,17 @@ def judgement(found: Fit, better: Direction) -> str | None:
 
 def significant(p: float | None) -> bool:
     return p is not None and p < ALPHA
+
+
+def short_reading(
+    movement: str | None, judgement: str | None, p: float | None, neutral: bool
+) -> str:
+    """'▲ beter', '▼ n.s.', '▲ te weinig', 'te weinig' (one figure: no arrow); a neutral
+    indicator, neither better nor worse, reads its movement when significant ('▲ hoger')."""
+    if neutral:
+        word = SHORT_WORDS[INSUFFICIENT] if p is None else movement or ""
+        if p is not None and not significant(p):
+            word = SHORT_WORDS[NOT_SIGNIFICANT]
+    else:
+        word = SHORT_WORDS[judgement or INSUFFICIENT]
+    return f"{ARROWS[movement]} {word}" if movement else word
