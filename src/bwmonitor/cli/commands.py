@@ -338,9 +338,10 @@ def compare(
     """Compare a region with its benchmarks for every indicator of the catalogue.
 
     Values with unit and provisional markers, the difference to each benchmark, the rank
-    among Drenthe's 12 municipalities, the quartile among all Dutch municipalities and
-    the trend over the last 5 years. Values bwmonitor computed from municipalities are
-    marked. See docs/compare.md for the rules and the JSON/CSV fields.
+    among Drenthe's 12 municipalities, the quartile among all Dutch municipalities, the
+    trend (a t-test over 8 years) and the change since the previous figure. Values
+    bwmonitor computed from municipalities are marked. See docs/compare.md for the rules
+    and the JSON/CSV fields.
     """
     from bwmonitor.cli import render_comparison
 
