@@ -278,3 +278,24 @@ def test_the_workbook_shows_the_same_trend_and_change(
             assert row[col + 2].value == int(record["change_from"])
             return
     raise AssertionError("Drenthe's row not found")
+
+
+def test_the_window_is_configurable(tmp_path: Path) -> None:
+    """--trend-window 4: Drenthe's hbo/wo share over 2020–2023 only (24,9 25,0 25,2
+    26,3: slope 0,44, t ≈ 2,62, df 2, p ≈ 0,12), not significant; under 3 years is
+    refused in one line, exit 2."""
+    found = records(
+        tmp_path, "-r", "drenthe", "--indicator", "hoogopgeleiden", "--trend-window", "4"
+    )
+    record = found["hoogopgeleiden"]
+    assert (record["trend_window"], record["trend_n"]) == ("2020–2023", 4)
+    # dates minus their mean -1,5 -0,5 0,5 1,5 (Sxx = 5); Sxy = 1,5 × 1,4 + 0,5 × 0,2 = 2,2
+    assert record["trend_slope"] == pytest.approx(2.2 / 5)
+    assert record["trend_judgement"] == "geen significante verandering"
+    env = {"BWMONITOR_DATA_DIR": str(tmp_path / "store"), "BWMONITOR_CATALOG": ""}
+    result = CliRunner().invoke(app, ["compare", "-r", "drenthe", "--trend-window", "2"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: --trend-window 2 holds too few years for a trend "
+        "(at least 3 calendar years; CBS's monitors use 8)"
+    )

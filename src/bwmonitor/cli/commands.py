@@ -331,6 +331,14 @@ def compare(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="table (terminal), json or csv.")
     ] = OutputFormat.table,
+    trend_window: Annotated[
+        int | None,
+        typer.Option(
+            "--trend-window",
+            help="Calendar years of the trend, up to the year shown. Default: 8, as CBS's "
+            "monitors.",
+        ),
+    ] = None,
     excel: ExcelOption = False,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
@@ -346,7 +354,12 @@ def compare(
     from bwmonitor.cli import render_comparison
 
     result = _monitor(data_dir, catalog).comparison(
-        region, benchmarks=benchmark, year=year, theme=theme, indicator=indicator
+        region,
+        benchmarks=benchmark,
+        year=year,
+        theme=theme,
+        indicator=indicator,
+        trend_window=trend_window,
     )
     render_comparison.comparison(result.comparison, result.data_used, fmt.value, excel=excel)
 

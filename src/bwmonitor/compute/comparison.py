@@ -47,6 +47,7 @@ from bwmonitor.compute.ranking import (
     summary,
 )
 from bwmonitor.compute.trend import (
+    MIN_POINTS,
     TREND_WINDOW,
     Fit,
     fit,
@@ -188,6 +189,7 @@ def compare(
 
     if year is not None:
         check_year(observations, year)
+    check_window(window)
     ids = [i.id for i in indicators]
     yearly = observations.filter(pl.col("indicator").is_in(ids) & year_periods())
     years = shown_years(
@@ -318,6 +320,15 @@ def check_year(observations: pl.DataFrame, year: int) -> None:
         raise InvalidInput(f"--year {year} is not a year", hint=covers)
     if year not in years:
         raise InvalidInput(f"no data for {year}", hint=covers)
+
+
+def check_window(window: int) -> None:
+    """InvalidInput for a trend window too short to test a slope in."""
+    if window < MIN_POINTS:
+        raise InvalidInput(
+            f"--trend-window {window} holds too few years for a trend",
+            hint=f"at least {MIN_POINTS} calendar years; CBS's monitors use {TREND_WINDOW}",
+        )
 
 
 def shown_years(
