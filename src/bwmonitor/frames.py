@@ -105,6 +105,14 @@ def comparison_schema() -> pl.Schema:
             "summary_shown": pl.Int64(),
             "capital": pl.String(),  #: brede welvaart "later" capital, if any
             "breaks": pl.String(),  #: breaks in the series shown
+            # the trend's test (compute/trend.py) and the change since the previous figure
+            "trend_slope": pl.Float64(),
+            "trend_p": pl.Float64(),
+            "trend_n": pl.Int64(),
+            "trend_window": pl.String(),
+            "change_from": pl.String(),
+            "change": pl.Float64(),
+            "change_unit": pl.String(),
         }
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bwmonitor.compute.comparison import compare
+from bwmonitor.compute.trend import TREND_WINDOW
 from bwmonitor.core.settings import Settings
 from bwmonitor.pipeline.monitor_data import data_used, monitor_data
 from bwmonitor.pipeline.results import ComparisonResult
@@ -16,6 +17,7 @@ def compare_regions(
     year: int | None = None,
     themes: list[str] | None = None,
     indicators: list[str] | None = None,
+    trend_window: int | None = None,
 ) -> ComparisonResult:
     """Resolve the names, select the indicators, compare; with the tables it read."""
     data = monitor_data(settings)
@@ -30,6 +32,7 @@ def compare_regions(
         selected,
         year=year,
         gaps=data.observations.gaps,
+        window=TREND_WINDOW if trend_window is None else trend_window,
     )
     tables = {
         table_id.strip()
