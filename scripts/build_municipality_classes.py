@@ -100,11 +100,13 @@ def build(out: Path = OUT) -> dict[str, Any]:
         )
         head = {k: v for k, v in entry.items() if k != "municipalities"}
         years.append(
-            f'  {json.dumps(year)}: {json.dumps(head, ensure_ascii=False)[:-1]}, '
+            f"  {json.dumps(year)}: {json.dumps(head, ensure_ascii=False)[:-1]}, "
             f'"municipalities": {{\n{rows}\n  }}}}'
         )
     top = {k: v for k, v in classes.items() if k != "years"}
-    text = json.dumps(top, ensure_ascii=False)[:-1] + ', "years": {\n' + ",\n".join(years) + "\n}}\n"
+    text = (
+        json.dumps(top, ensure_ascii=False)[:-1] + ', "years": {\n' + ",\n".join(years) + "\n}}\n"
+    )
     json.loads(text)  # the hand-made layout is still JSON
     out.write_text(text, encoding="utf-8")
     return classes

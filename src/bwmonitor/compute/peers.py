@@ -120,7 +120,7 @@ def peer_request(name: str) -> PeerRequest | None:
         count = key.partition(":")[2] or str(DEFAULT_NEAREST)
         if not count.isdigit() or not 1 <= int(count) <= MAX_NEAREST:
             raise InvalidInput(
-                f"--with {name.strip()}: K must be a whole number from 1 to {MAX_NEAREST}",
+                f"--with {name.strip()!r}: K must be a whole number from 1 to {MAX_NEAREST}",
                 hint="e.g. --with nearest:10",
             )
         return PeerRequest(NEAREST, int(count))
@@ -296,7 +296,7 @@ def group_values(
         rows, counted = _indicator_values(yearly, catalog, indicator, group.code)
         counts |= {(indicator.id, period): n for period, n in counted.items()}
         if rows is not None:
-            frames.append(rows.select(observations.columns).cast(dict(observations.schema)))
+            frames.append(rows.select(observations.columns).cast(observations.schema))
     if not frames:
         return observations.clear(), counts
     return pl.concat(frames), counts
@@ -374,7 +374,9 @@ def _weighted_mean(
     weights = _values(yearly, indicator.weight or "")
     if weights.height == 0:
         return None
-    members = values.select(pl.lit(code).alias("target"), "period", pl.col("region").alias("member"))
+    members = values.select(
+        pl.lit(code).alias("target"), "period", pl.col("region").alias("member")
+    )
     joined = (
         values.join(members, left_on=["region", "period"], right_on=["member", "period"])
         .join(weight_periods(members, weights), on=["target", "period"])
@@ -436,7 +438,7 @@ def no_value_reason(indicator: Indicator, group: PeerGroup, with_value: int, yea
         why = indicator.aggregate_reason or "niet uit gemeenten samen te stellen (regel 'none')"
         return f"{why}"
     if not group.members:
-        return f"geen gemeenten: {group.rule} is alleen deze gemeente"
+        return f"geen andere gemeente heeft deze klassen ({group.rule})"
     if with_value == 0:
         return f"geen van de {len(group.members)} gemeenten heeft een cijfer voor {year}"
     return f"het gewicht '{indicator.weight}' ontbreekt voor gemeenten met een cijfer in {year}"

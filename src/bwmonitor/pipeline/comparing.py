@@ -95,8 +95,7 @@ def peer_group(
     if len(focus) != 1 or focus[0].level is not Level.MUNICIPALITY:
         shown = ", ".join(region.name for region in focus)
         raise InvalidInput(
-            f"--with {request.code} compares one municipality with similar ones; "
-            f"{shown} is not one municipality",
+            f"--with {request.code} compares one municipality with similar ones, not {shown}",
             hint="e.g. bwmonitor compare --region emmen --with peers",
         )
     classes = municipality_classes()
