@@ -126,7 +126,9 @@ class Monitor:
         indicator: Names = None,
     ) -> pl.DataFrame:
         """`regions` against `benchmarks` (default: Drenthe and Nederland), one row per
-        indicator and region: the fields of `bwmonitor compare --format json`."""
+        indicator and region: the fields of `bwmonitor compare --format json`. For one
+        municipality a benchmark may also be "peers" or "nearest:10" (similar
+        municipalities, docs/compare.md)."""
         from bwmonitor import frames
 
         result = self.comparison(regions, benchmarks, year, theme, indicator)
