@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from bwmonitor import Monitor
 from bwmonitor.cli import app
 
 GEBIEDEN = Path(__file__).resolve().parents[2] / "data" / "cbs" / "gebieden_in_nederland_2020-2025"
@@ -175,6 +177,10 @@ def test_csv_puts_the_group_counts_after_the_existing_columns(tmp_path: Path) ->
             ("-r", "emmen", "--with", "nearest:x"),
             "--with 'nearest:x': K must be a whole number from 1 to 50",
         ),
+        (
+            ("-r", "dijk en waard", "--with", "nearest:10"),
+            "--with nearest:10: Dijk en Waard lacks a figure for a context indicator",
+        ),
     ],
 )
 def test_a_peer_group_for_no_single_municipality_or_a_bad_k_is_one_line(
@@ -184,3 +190,22 @@ def test_a_peer_group_for_no_single_municipality_or_a_bad_k_is_one_line(
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+def test_the_python_api_takes_peer_groups_as_benchmarks(tmp_path: Path) -> None:
+    """`Monitor.compare(..., ["peers", "nearest:10"])`: the benchmarks carry the groups'
+    counts; a median (rule `none`) gets no group value, and JSON says why."""
+    shipped = Path(str(resources.files("bwmonitor").joinpath("indicators.toml")))
+    monitor = Monitor(catalog=shipped, data_dir=tmp_path / "store")
+    frame = monitor.compare(
+        "hoogeveen", ["peers", "nearest:10"], indicator="inkomen_per_inwoner,mediaan_vermogen"
+    )
+    income = frame.filter(pl.col("indicator") == "inkomen_per_inwoner")["benchmarks"][0]
+    counts = [(b["region"], b["members"], b["members_with_value"]) for b in income]
+    assert counts == [("peers", 15, 12), ("nearest:10", 10, 10)]
+    found = records(
+        tmp_path, "-r", "hoogeveen", "--with", "peers", "--indicator", "mediaan_besteedbaar_inkomen"
+    )
+    peers = benchmark(found[0], "peers")
+    assert peers["value"] is None
+    assert peers["reason"] == "een mediaan is niet uit gemeentelijke cijfers samen te stellen"

@@ -14,6 +14,7 @@ import pytest
 from bwmonitor.compute.peers import (
     ContextIndicator,
     PeerGroup,
+    classes_year,
     group_values,
     nearest_members,
     nearest_peers,
@@ -74,6 +75,15 @@ def test_emmen_has_no_peers_and_hoogeveen_fifteen() -> None:
     assert hoogeveen.name == (
         "vergelijkbare gemeenten (grootteklasse 50 000 tot 100 000 inwoners, matig stedelijk)"
     )
+
+
+def test_the_reference_year_is_the_asked_year_when_the_classes_have_it() -> None:
+    """`--year 2021` takes the classes of 2021; a year outside 2020-2025, or none, the
+    latest (2025)."""
+    classes = municipality_classes()
+    assert classes_year(classes, 2021) == 2021
+    assert classes_year(classes, 2026) == 2025
+    assert classes_year(classes, None) == 2025
 
 
 # ------------------------------------------------------------------ nearest

@@ -247,15 +247,16 @@ def nearest_peers(
 ) -> PeerGroup:
     """The `k` municipalities nearest to `focus` over the context indicators."""
     points = context_points(observations, classes, context)
+    names = classes["years"][str(classes_year(classes, None))]["municipalities"]
     if focus not in points:
         years = sorted({item.year for item in context})
+        name = names[focus][0] if focus in names else focus
         raise InvalidInput(
-            f"--with nearest:{k}: {focus} lacks a context figure "
+            f"--with nearest:{k}: {name} lacks a figure for a context indicator "
             f"({', '.join(item.label for item in context)}; {'/'.join(map(str, years))})",
-            hint="a municipality formed later than these years has none",
+            hint="a municipality formed after these years has none",
         )
     found, shares = nearest_members(points, focus, k)
-    names = classes["years"][str(classes_year(classes, None))]["municipalities"]
     described = ", ".join(f"{item.label} {item.year}" for item in context)
     return PeerGroup(
         code=f"{NEAREST}:{k}",
