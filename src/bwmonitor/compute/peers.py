@@ -435,9 +435,8 @@ def _as_rows(rows: pl.DataFrame, indicator: Indicator, code: str) -> pl.DataFram
 
 def no_value_reason(indicator: Indicator, group: PeerGroup, with_value: int, year: str) -> str:
     """Why a group has no value for an indicator, in the analyst's words."""
-    if indicator.aggregate is Aggregation.NONE and indicator.ratio is None:
-        why = indicator.aggregate_reason or "niet uit gemeenten samen te stellen (regel 'none')"
-        return f"{why}"
+    if indicator.aggregate is Aggregation.NONE:
+        return indicator.aggregate_reason or "niet uit gemeenten samen te stellen (regel 'none')"
     if not group.members:
         return f"geen andere gemeente heeft deze klassen ({group.rule})"
     if with_value == 0:

@@ -19,6 +19,7 @@ from bwmonitor.compute.peers import (
 )
 from bwmonitor.core.catalog import Indicator
 from bwmonitor.core.errors import InvalidInput
+from bwmonitor.core.periods import year_code
 from bwmonitor.core.regions import Level, Region, municipality_classes
 from bwmonitor.core.settings import Settings
 from bwmonitor.pipeline.monitor_data import data_used, monitor_data
@@ -119,7 +120,7 @@ def with_group_counts(
         if group is None:
             return benchmark
         indicator: Indicator = by_id[record.indicator]
-        period = f"{record.period}JJ00" if record.period else ""
+        period = year_code(record.period) if record.period else ""
         with_value = counts[group.code].get((record.indicator, period), 0)
         reason = None
         if benchmark.value is None:
