@@ -215,6 +215,24 @@ denominator = "inwoners"
 scale = 100
 aggregate = "ratio"
 
+[indicators.volwassenen]
+title = "Volwassenen"
+theme = "t"
+better = "neutral"
+source = "s"
+measure = "Volwassenen_5"
+aggregate = "sum"
+
+[indicators.gezond]
+title = "Gezond"
+theme = "t"
+better = "higher"
+source = "s"
+measure = "Gezond_6"
+aggregate = "weighted_mean"
+weight = "volwassenen"
+weight_fallback = "inwoners"
+
 [indicators.mediaan]
 title = "Mediaan"
 theme = "t"
@@ -258,7 +276,7 @@ def test_the_group_value_is_over_the_members_with_a_value() -> None:
     (10 x 100 + 20 x 300) / 400 = 17.5, with 2 members with a value; the focus GM0001
     and a non-member GM0009 do not count. Inhabitants (a count) get the members' mean
     (100 + 300 + 600) / 3; the share of children sum / sum: (10 + 60 + 90) / 1000 x 100;
-    the median no value."""
+    the median no value; a weight without figures gives way to its fallback."""
     catalog = catalog_module.parse(CATALOG, "test", None)
     frame = observations(
         [
@@ -278,6 +296,8 @@ def test_the_group_value_is_over_the_members_with_a_value() -> None:
             ("inkomen", "GM0003", 20.0),
             ("inkomen", "GM0009", 99.0),
             ("mediaan", "GM0002", 5.0),
+            ("gezond", "GM0002", 10.0),
+            ("gezond", "GM0003", 30.0),
         ]
     )
     rows, counts = group_values(frame, catalog, list(catalog.indicators.values()), GROUP)
@@ -286,6 +306,9 @@ def test_the_group_value_is_over_the_members_with_a_value() -> None:
     assert value["inwoners"] == pytest.approx(1000 / 3)
     assert value["aandeel_kinderen"] == pytest.approx(16.0)
     assert "mediaan" not in value
+    # no member has a figure for the weight (adults): the fallback, inhabitants, as a
+    # region would: (10 x 100 + 30 x 300) / 400
+    assert value["gezond"] == pytest.approx(25.0)
     assert counts[("inkomen", "2024JJ00")] == 2
     assert counts[("inwoners", "2024JJ00")] == 3
     assert counts[("mediaan", "2024JJ00")] == 1

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.compute.aggregation import status_of_parts, weight_periods, weighted_mean_rule
+from bwmonitor.compute.aggregation import chosen_weights, status_of_parts, weighted_mean_rule
 from bwmonitor.core.catalog import Aggregation, Catalog, Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.formatting import dutch_number
@@ -368,25 +368,32 @@ def _weighted_mean(
     code: str,
     values: pl.DataFrame,
 ) -> pl.DataFrame | None:
-    """sum(value x weight) / sum(weight) over the members with a value, the weight of
-    the same year or of the nearest year in which each of them has one (as regions)."""
+    """sum(value x weight) / sum(weight) over the members with a value, with the weight
+    a region would use (`chosen_weights`: the first of the indicator's weights that each
+    of them has, in the same year or the nearest one)."""
     import polars as pl
 
-    weights = _values(yearly, indicator.weight or "")
-    if weights.height == 0:
-        return None
+    figures = {weight_id: _values(yearly, weight_id) for weight_id in indicator.weights}
+    figures = {weight_id: frame for weight_id, frame in figures.items() if frame.height}
     members = values.select(
         pl.lit(code).alias("target"), "period", pl.col("region").alias("member")
     )
+    chosen = chosen_weights(indicator, members, figures)
+    if chosen is None:
+        return None
+    weights = pl.concat(
+        frame.select(
+            "region",
+            pl.col("period").alias("weight_period"),
+            pl.col("value").alias("w"),
+            pl.lit(weight_id).alias("weight_id"),
+        )
+        for weight_id, frame in figures.items()
+    )
     joined = (
         values.join(members, left_on=["region", "period"], right_on=["member", "period"])
-        .join(weight_periods(members, weights), on=["target", "period"])
-        .join(
-            weights.select(
-                "region", pl.col("period").alias("weight_period"), pl.col("value").alias("w")
-            ),
-            on=["region", "weight_period"],
-        )
+        .join(chosen, on=["target", "period"])
+        .join(weights, on=["region", "weight_period", "weight_id"])
     )
     grouped = (
         joined.group_by("period")
@@ -395,15 +402,16 @@ def _weighted_mean(
             (pl.col("value") * pl.col("w")).sum().alias("weighted"),
             pl.col("w").sum().alias("weights"),
             pl.col("weight_period").first(),
+            pl.col("weight_id").first(),
             status_of_parts(pl.col("status")).alias("status"),
             _sources(),
         )
         .filter(pl.col("weights") != 0)
     )
-    weight = catalog.indicators.get(indicator.weight or "")
+    known = [catalog.indicators[w] for w in indicator.weights if w in catalog.indicators]
     rows = grouped.with_columns(
         (pl.col("weighted") / pl.col("weights")).alias("value"),
-        weighted_mean_rule(indicator, weight).alias("rule"),
+        weighted_mean_rule(indicator, known).alias("rule"),
     )
     return _as_rows(rows, indicator, code)
 
