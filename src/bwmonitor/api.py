@@ -127,9 +127,10 @@ class Monitor:
         trend_window: int | None = None,
     ) -> pl.DataFrame:
         """`regions` against `benchmarks` (default: Drenthe and Nederland), one row per
-        indicator and region: the fields of `bwmonitor compare --format json`.
-        `trend_window`: the trend's calendar years up to the shown year (default, as
-        CBS's monitors: 8)."""
+        indicator and region: the fields of `bwmonitor compare --format json`. For one
+        municipality a benchmark may also be "peers" or "nearest:10" (similar
+        municipalities, docs/compare.md). `trend_window`: the trend's calendar years up
+        to the shown year (default, as CBS's monitors: 8)."""
         from bwmonitor import frames
 
         result = self.comparison(regions, benchmarks, year, theme, indicator, trend_window)

@@ -55,6 +55,8 @@ def benchmark_schema() -> pl.Struct:
             "rule": pl.String(),  #: how, when computed
             "difference": pl.Float64(),  #: value - benchmark; null for counts
             "share": pl.Float64(),  #: counts: value as % of the benchmark's
+            "members": pl.Int64(),  #: a peer group: its municipalities; null for a region
+            "members_with_value": pl.Int64(),  #: ... of which had a value (the mean's)
         }
     )
 
@@ -171,6 +173,8 @@ def comparison(result: Comparison) -> pl.DataFrame:
                 "rule": b.rule,
                 "difference": b.difference,
                 "share": b.share,
+                "members": b.members,
+                "members_with_value": b.members_with_value,
             }
             for b in record.benchmarks
         ]

@@ -313,7 +313,12 @@ def compare(
     ],
     benchmark: Annotated[
         list[str] | None,
-        typer.Option("--with", help="Benchmark regions. Default: drenthe,nederland."),
+        typer.Option(
+            "--with",
+            help="Benchmark regions. Default: drenthe,nederland. For one municipality also "
+            "'peers' (CBS's same size and urbanisation class) and 'nearest:K' (the K most "
+            "similar municipalities, K 1 to 50); see docs/compare.md.",
+        ),
     ] = None,
     year: Annotated[
         int | None,

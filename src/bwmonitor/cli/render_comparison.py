@@ -62,6 +62,11 @@ def flat(record: ComparisonRow) -> dict[str, Any]:
         row[f"benchmark_{benchmark.region}"] = benchmark.value
         row[f"difference_{benchmark.region}"] = benchmark.difference
         row[f"share_{benchmark.region}"] = benchmark.share
+    # a peer group's counts after every benchmark's columns, which keep their places
+    for benchmark in record.benchmarks:
+        if benchmark.group is not None:
+            row[f"members_{benchmark.region}"] = benchmark.members
+            row[f"members_with_value_{benchmark.region}"] = benchmark.members_with_value
     return row
 
 
@@ -255,6 +260,8 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
         if region.code in result.summaries:
             for line in summary_lines(region.name, result.summaries[region.code]):
                 _line(console, line + ".")
+    for line in peer_lines(records):
+        _line(console, line)
     values = [(r.computed, r.source) for r in records] + [
         (b.computed, b.source) for r in records for b in r.benchmarks
     ]
@@ -338,6 +345,35 @@ def trend_legend(records: list[ComparisonRow]) -> list[str]:
             "recente verandering: sinds het vorige cijfer (jaar tussen haakjes); "
             "percentages in %-punt, per 1.000 en scores in hun eenheid, aantallen en "
             "bedragen in %"
+        )
+    return lines
+
+
+def peer_lines(records: list[ComparisonRow]) -> list[str]:
+    """Per peer group (`--with peers`, `nearest:K`) its members, how it was formed and,
+    for nearest, what drives the distance."""
+    groups = {b.region: b for b in (records[0].benchmarks if records else ()) if b.group}
+    lines = []
+    for benchmark in groups.values():
+        group = benchmark.group or {}
+        names = [member["region_name"] for member in group["members"]]
+        if not names:
+            lines.append(
+                f"{benchmark.region_name}: geen; {records[0].region_name} is de enige van "
+                f"de {group['rule']}; --with nearest:10 vergelijkt met de meest gelijkende."
+            )
+        else:
+            lines.append(f"{benchmark.region_name}: {', '.join(names)} ({group['rule']}).")
+        if group["distance_shares"]:
+            shares = sorted(group["distance_shares"].items(), key=lambda kv: -kv[1])
+            drivers = ", ".join(
+                f"{label} {dutch_number(share * 100, 0)}%" for label, share in shares
+            )
+            lines.append(f"{benchmark.region_name}: aandeel in de afstand: {drivers}.")
+    if groups:
+        lines.append(
+            "vergelijkbare gemeenten: gemiddelde over de gemeenten met een cijfer, "
+            "naar de regel van de indicator (aantal per indicator: --format json)"
         )
     return lines
 

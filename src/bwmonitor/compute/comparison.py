@@ -83,6 +83,12 @@ class BenchmarkValue:
     difference: float | None = None
     rule: str | None = None  #: how bwmonitor computed it, when it did
     share: float | None = None
+    #: a peer group (peers.py): its municipalities, how many had a value (the mean's),
+    #: why it has none, and the group itself (rule, year, members); None for a region
+    members: int | None = None
+    members_with_value: int | None = None
+    reason: str | None = None
+    group: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The record of `compare --format json`: only the comparison that applies."""
@@ -96,6 +102,18 @@ class BenchmarkValue:
             "computed": self.computed,
             "rule": self.rule,
             **against,
+            **self._group_fields(),
+        }
+
+    def _group_fields(self) -> dict[str, Any]:
+        """A peer group's fields (last, so a region's record stays as it was)."""
+        if self.group is None:
+            return {}
+        return {
+            "members": self.members,
+            "members_with_value": self.members_with_value,
+            "reason": self.reason,
+            "group": self.group,
         }
 
 

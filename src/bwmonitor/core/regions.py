@@ -261,3 +261,13 @@ def build_registry(
     regions.append(Region(NETHERLANDS, "Nederland", Level.COUNTRY, (), ("nederland", "nl")))
     regions += list(custom)
     return RegionRegistry(regions)
+
+
+@functools.cache
+def municipality_classes() -> Mapping[str, Any]:
+    """CBS's size and urbanisation classes per year and municipality, 2020–2025 (package
+    data from "Gebieden in Nederland", built by scripts/build_municipality_classes.py):
+    {"years": {"2025": {"size_labels", "urbanisation_labels", "municipalities": {code:
+    [name, size, urbanisation, inhabitants, address_density]}}}}."""
+    path = resources.files("bwmonitor").joinpath("municipality_classes.json")
+    return json.loads(path.read_text("utf-8"))  # type: ignore[no-any-return]

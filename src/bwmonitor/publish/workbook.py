@@ -353,8 +353,7 @@ def _legend(
     # CBS's own figure for a GGD region that is exactly the region: which one was used
     same_areas = weight_notes(zip(shown["indicator"], shown["regel"], strict=True), same_area_note)
     lines += [
-        f"{note}: {'; '.join(titles[i] for i in ids)}"
-        for note, ids in by_note(same_areas).items()
+        f"{note}: {'; '.join(titles[i] for i in ids)}" for note, ids in by_note(same_areas).items()
     ]
     # a series whose definition changes: its years do not all compare (compute/breaks.py)
     breaks = {ind.title: [str(b) for b in definition_breaks(ind)] for ind in indicators}
