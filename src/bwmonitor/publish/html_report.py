@@ -246,8 +246,9 @@ def _version() -> str:
 
 
 def anchor(prefix: str, key: str) -> str:
-    """An id for a section: only letters, digits and '-', so any catalogue key is safe."""
-    return f"{prefix}-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+    """An id for a section: the catalogue's ids are [a-z0-9_-] already; anything else
+    (a region code's capitals, a stray character) becomes safe here."""
+    return f"{prefix}-" + re.sub(r"[^a-z0-9_-]+", "-", key.lower())
 
 
 # ---------------------------------------------------------------- the overview
