@@ -157,6 +157,18 @@ def test_same_data_same_bytes(shipped_exports: ShippedExports, tmp_path: Path) -
     assert again == (shipped_exports.folder("html") / PAGE).read_bytes()
 
 
+def test_the_map_is_drawn_once_and_filled_per_indicator(shipped: str) -> None:
+    """Each municipality's outline is one path; each map uses all twelve with its own
+    fills, and the values are also in the table beside it."""
+    outlines = re.findall(r'<path id="(gm-gm\d{4})"', shipped)
+    assert len(outlines) == len(set(outlines)) == 12
+    uses = re.findall(r'<use href="#(gm-gm\d{4})" fill="(#[0-9A-Fa-f]{6})"', shipped)
+    maps = shipped.count('<title id="indicator-') - shipped.count('-t">')
+    assert maps > 20 and len(uses) == 12 * maps
+    assert {code for code, _ in uses} == set(outlines)
+    assert len({fill for _, fill in uses}) > 2
+
+
 def test_every_table_offers_its_csv(shipped: str) -> None:
     """One CSV per table (overviews, indicators, sources), whose rows are the table's."""
     files = downloads(shipped)

@@ -18,11 +18,14 @@ import base64
 import csv
 import hashlib
 import io
+import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import metadata
+from functools import lru_cache
+from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -116,6 +119,35 @@ class BarChart:
 
 
 @dataclass(frozen=True, slots=True)
+class Shape:
+    """A municipality's outline, drawn once on the page (an SVG <path> in <defs>)."""
+
+    code: str
+    anchor: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapFill:
+    anchor: str  #: the shape's id
+    fill: str
+    label: str  #: 'Emmen: € 53.200*'
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """One indicator's map: the shared shapes with this indicator's fills, and a
+    legend of its classes (the values themselves are in the table beside it)."""
+
+    title: str
+    desc: str
+    fills: list[MapFill]
+    legend: list[tuple[str, str]]  #: (fill, 'from – to')
+    width: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
 class RankedRow:
     rank: str
     name: str
@@ -132,6 +164,7 @@ class RankedIndicator:
     unit: str
     rows: list[RankedRow]
     chart: BarChart | None
+    map: MapView | None
     download: Download
     footnote: str | None
 
@@ -203,6 +236,8 @@ def build(
             for region in regions
         ],
         "themes": _theme_pages(catalog, indicators, ranked.records),
+        "shapes": municipality_shapes(),
+        "missing_fill": MAP_MISSING,
         "sources": [_source(row) for row in sources],
         "sources_download": _download(
             "bronnen",
@@ -393,6 +428,7 @@ def _ranked(indicator: Indicator, records: Sequence[ComparisonRow]) -> RankedInd
         unit,
         rows,
         bar_chart(indicator.title, year, unit, with_value),
+        municipality_map(indicator.title, year, records),
         _download(
             f"{indicator.id}-gemeenten",
             ("rang", "gemeente", "waarde", "jaar", "kwart onder alle gemeenten"),
@@ -435,6 +471,115 @@ def bar_chart(
         f"Staafdiagram in {unit}, in de volgorde van de tabel: {listed}.",
         CHART_TOP * 2 + len(bars) * (BAR_HEIGHT + BAR_GAP),
         bars,
+    )
+
+
+# ---------------------------------------------------------------- the map
+
+GEOJSON = "geo/drenthe_gemeenten_2022.geojson"  #: charts.py draws the same outlines
+MAP_FILLS = ("#DCE9F5", "#A9C8E6", "#3475B4", "#0B4A8B")  # charts.py's blues, light to dark
+MAP_MISSING = "#E3E3E3"
+MAP_WIDTH, LEGEND_WIDTH = 300.0, 190.0
+
+
+@lru_cache(maxsize=1)
+def _outlines() -> tuple[tuple[str, list[list[tuple[float, float]]]], ...]:
+    """(GM code, rings in lon/lat) of Drenthe's 12 municipalities, by code."""
+    text = resources.files("bwmonitor.publish").joinpath(GEOJSON).read_text("utf-8")
+    found = []
+    for feature in json.loads(text)["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        rings = [[(float(x), float(y)) for x, y, *_ in ring] for poly in polygons for ring in poly]
+        found.append((str(feature["properties"]["statcode"]), rings))
+    return tuple(sorted(found))
+
+
+def _projection() -> tuple[float, float, float, float]:
+    """(west, north, x scale, y scale): lon/lat to the map's units, the width MAP_WIDTH;
+    a degree of longitude is cos(latitude) of a degree of latitude."""
+    points = [p for _, rings in _outlines() for ring in rings for p in ring]
+    west, east = min(x for x, _ in points), max(x for x, _ in points)
+    south, north = min(y for _, y in points), max(y for _, y in points)
+    squeeze = math.cos(math.radians((south + north) / 2))
+    scale = MAP_WIDTH / ((east - west) * squeeze)
+    return west, north, scale * squeeze, scale
+
+
+def municipality_shapes() -> list[Shape]:
+    """Each municipality as one SVG path, in the map's units."""
+    west, north, sx, sy = _projection()
+    shapes = []
+    for code, rings in _outlines():
+        path = " ".join(
+            "M" + " L".join(f"{(x - west) * sx:.1f},{(north - y) * sy:.1f}" for x, y in ring) + "Z"
+            for ring in rings
+        )
+        shapes.append(Shape(code, anchor("gm", code), path))
+    return shapes
+
+
+def map_height() -> float:
+    _, north, _, sy = _projection()
+    south = min(p[1] for _, rings in _outlines() for ring in rings for p in ring)
+    return round((north - south) * sy + 2, 1)
+
+
+def value_classes(
+    values: Sequence[float], count: int = len(MAP_FILLS)
+) -> list[tuple[float, float]]:
+    """Up to `count` classes (low, high) of the distinct values in runs of equal size:
+    charts.map_classes' rule (charts.py loads matplotlib, which a page does not need)."""
+    distinct = sorted(set(values))
+    count = max(1, min(count, len(distinct)))
+    size, extra = divmod(len(distinct), count)
+    classes, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        classes.append((distinct[start], distinct[end - 1]))
+        start = end
+    return classes
+
+
+def municipality_map(title: str, year: str, records: Sequence[ComparisonRow]) -> MapView | None:
+    """The indicator's values as fills of the shared outlines, darker for higher; None
+    when no municipality has a value."""
+    amounts = {r.region: r.value for r in records if r.value is not None}
+    if not amounts:
+        return None
+    classes = value_classes(list(amounts.values()))
+    fills = MAP_FILLS if len(classes) > 1 else MAP_FILLS[1:2]
+    step = (len(fills) - 1) / max(len(classes) - 1, 1)
+    palette = [fills[round(i * step)] for i in range(len(classes))]
+    by_code = {r.region: r for r in records}
+    drawn = []
+    for code, _ in _outlines():
+        record = by_code.get(code)
+        amount = amounts.get(code)
+        fill = MAP_MISSING
+        if amount is not None:
+            fill = palette[next(i for i, (_, high) in enumerate(classes) if amount <= high)]
+        name = record.region_name if record else code
+        text = value_text(record) if record else "."
+        drawn.append(MapFill(anchor("gm", code), fill, f"{name}: {text}"))
+    printed = quantity(records[0]).text
+    legend = [
+        (colour, printed(low) if low == high else f"{printed(low)} – {printed(high)}")
+        for colour, (low, high) in zip(palette, classes, strict=True)
+    ]
+    if len(amounts) < len(drawn):
+        legend.append((MAP_MISSING, "geen cijfer"))
+    return MapView(
+        f"Kaart: {title}, Drentse gemeenten, {year}",
+        "Kaart van de 12 Drentse gemeenten, donkerder is hoger: "
+        + "; ".join(f.label for f in drawn)
+        + ".",
+        drawn,
+        legend,
+        MAP_WIDTH + LEGEND_WIDTH,
+        max(map_height(), 24.0 * len(legend) + 10),
     )
 
 
