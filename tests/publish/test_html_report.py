@@ -158,9 +158,9 @@ def test_same_data_same_bytes(shipped_exports: ShippedExports, tmp_path: Path) -
 
 
 def test_the_map_is_drawn_once_and_filled_per_indicator(shipped: str) -> None:
-    """Each municipality's outline is one path; each map uses all twelve with its own
+    """Each municipality's outline is one <symbol>; each map uses all twelve with its own
     fills, and the values are also in the table beside it."""
-    outlines = re.findall(r'<path id="(gm-gm\d{4})"', shipped)
+    outlines = re.findall(r'<symbol id="(gm-gm\d{4})"', shipped)
     assert len(outlines) == len(set(outlines)) == 12
     uses = re.findall(r'<use href="#(gm-gm\d{4})" fill="(#[0-9A-Fa-f]{6})"', shipped)
     maps = shipped.count('<title id="indicator-') - shipped.count('-t">')

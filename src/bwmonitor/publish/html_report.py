@@ -120,7 +120,7 @@ class BarChart:
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """A municipality's outline, drawn once on the page (an SVG <path> in <defs>)."""
+    """A municipality's outline, drawn once on the page (an SVG <symbol>)."""
 
     code: str
     anchor: str
