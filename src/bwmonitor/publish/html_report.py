@@ -60,6 +60,7 @@ class Cell:
 
     text: str
     css: str = ""
+    icon: str = ""  #: shown before the text on the page, not in its CSV
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,7 +329,7 @@ def quarter_cell(label: str | None, quarter: int | None, better: str) -> Cell:
         return Cell("")
     if better == "neutral" or quarter not in QUARTER_CLASS:
         return Cell(label)
-    return Cell(f"{QUARTER_ICON[quarter]} {label}", QUARTER_CLASS[quarter])
+    return Cell(label, QUARTER_CLASS[quarter], QUARTER_ICON[quarter])
 
 
 OVERVIEW_HEADERS = ("indicator", "thema", "waarde", "jaar", "trend", "positie", "kwart")
