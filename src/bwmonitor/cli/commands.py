@@ -373,11 +373,16 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
     csv = "csv"
     parquet = "parquet"
+    html = "html"
 
 
 ExportFormatOption = Annotated[
     ExportFormat,
-    typer.Option("--format", help="xlsx (workbook), csv or parquet (the long table)."),
+    typer.Option(
+        "--format",
+        help="xlsx (workbook), csv or parquet (the long table), or html (the monitor as "
+        "one web page). update adds the web page to every export.",
+    ),
 ]
 EXCEL_HELP = (
     "With --format csv: for Excel with Dutch settings (';' separator, decimal comma, "
