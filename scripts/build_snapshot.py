@@ -523,7 +523,7 @@ def v4_regional(
 
 
 def population_03759() -> Table:
-    return v4_regional(
+    table = v4_regional(
         "03759ned",
         "Bevolking op 1 januari en gemiddeld; geslacht, leeftijd en regio",
         modified="2026-06-23T02:00:00",
@@ -546,9 +546,22 @@ def population_03759() -> Table:
         "2026-07-02, totals slice, NL/PV/GM rows)",
         notes=[
             "v4 M000352/M000365 stored as v3 BevolkingOp1Januari_1/GemiddeldeBevolking_2 "
-            "(keys from a StatLine metadata export of 03759ned). All periods Definitief."
+            "(keys from a StatLine metadata export of 03759ned). All periods Definitief.",
+            "Leeftijd lists all 108 codes of the table (data/odata-v4/03759ned/"
+            "codes-Leeftijd.json, CBS's v4 LeeftijdCodes), so that `catalog check` verifies "
+            "the single years of age the catalogue adds up offline; the rows are the total "
+            "(10000) only, so those sums are fetched.",
         ],
     )
+    table.dimensions["Leeftijd"]["labels"] = age_codes_03759()
+    return table
+
+
+def age_codes_03759() -> dict[str, str]:
+    """03759ned's Leeftijd codes and titles, from the v4 capture's LeeftijdCodes."""
+    path = DATA.parent / "odata-v4" / "03759ned" / "codes-Leeftijd.json"
+    codes = json.loads(path.read_text("utf-8"))["value"]
+    return {str(c["Identifier"]): str(c["Title"]).strip() for c in codes}
 
 
 def house_prices_83625() -> Table:
@@ -780,6 +793,22 @@ def regional_key_figures_70072() -> Table:
     )
 
 
+def ggd_regions(year: str) -> dict[str, dict[str, Any]]:
+    """GGD region code -> name and member municipalities, from that year's Gebieden in
+    Nederland (v4 Observations: GG0001 code, GG0002 name, per municipality)."""
+    frame = pl.read_parquet(
+        DATA / "gebieden_in_nederland_2020-2025" / f"cbs_gebieden_{year}.parquet"
+    )
+    by_municipality: dict[str, dict[str, str]] = {}
+    for row in frame.filter(pl.col("Measure").is_in(["GG0001", "GG0002"])).iter_rows(named=True):
+        by_municipality.setdefault(row["RegioS"], {})[row["Measure"]] = row["StringValue"].strip()
+    regions: dict[str, dict[str, Any]] = {}
+    for municipality, ggd in sorted(by_municipality.items()):
+        region = regions.setdefault(ggd["GG0001"], {"name": ggd["GG0002"], "members": []})
+        region["members"].append(municipality)
+    return dict(sorted(regions.items()))
+
+
 def ggd_region_names(year: str) -> dict[str, str]:
     """GGD region code -> name, from that year's Gebieden in Nederland (v4 Observations)."""
     frame = pl.read_parquet(
@@ -980,12 +1009,14 @@ def build_regions(out: Path = REGIONS_OUT) -> dict[str, Any]:
         )
         region["members"].append(code)
     regions = {
-        "source": f"data/cbs/{GEBIEDEN} (CBS Gebieden in Nederland 2025, 86059NED)",
+        "source": f"data/cbs/{GEBIEDEN} (CBS Gebieden in Nederland 2025, 86059NED); GGD "
+        "regions from data/cbs/gebieden_in_nederland_2020-2025/cbs_gebieden_2025.parquet",
         "indeling": 2025,
         "provinces": {
             k: {**v, "members": sorted(v["members"])} for k, v in sorted(provinces.items())
         },
         "corop": {k: {**v, "members": sorted(v["members"])} for k, v in sorted(corop.items())},
+        "ggd": ggd_regions("2025"),
     }
     out.write_text(json.dumps(regions, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return regions

@@ -124,12 +124,16 @@ class Monitor:
         year: int | None = None,
         theme: Names = None,
         indicator: Names = None,
+        trend_window: int | None = None,
     ) -> pl.DataFrame:
         """`regions` against `benchmarks` (default: Drenthe and Nederland), one row per
-        indicator and region: the fields of `bwmonitor compare --format json`."""
+        indicator and region: the fields of `bwmonitor compare --format json`. For one
+        municipality a benchmark may also be "peers" or "nearest:10" (similar
+        municipalities, docs/compare.md). `trend_window`: the trend's calendar years up
+        to the shown year (default, as CBS's monitors: 8)."""
         from bwmonitor import frames
 
-        result = self.comparison(regions, benchmarks, year, theme, indicator)
+        result = self.comparison(regions, benchmarks, year, theme, indicator, trend_window)
         return frames.comparison(result.comparison)
 
     def comparison(
@@ -139,6 +143,7 @@ class Monitor:
         year: int | None = None,
         theme: Names = None,
         indicator: Names = None,
+        trend_window: int | None = None,
     ) -> ComparisonResult:
         """`compare` as records, with the regions and the tables read: what the
         terminal table is drawn from."""
@@ -151,6 +156,7 @@ class Monitor:
             year=year,
             themes=_names(theme),
             indicators=_names(indicator),
+            trend_window=trend_window,
         )
 
     def export(

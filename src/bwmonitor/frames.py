@@ -55,6 +55,8 @@ def benchmark_schema() -> pl.Struct:
             "rule": pl.String(),  #: how, when computed
             "difference": pl.Float64(),  #: value - benchmark; null for counts
             "share": pl.Float64(),  #: counts: value as % of the benchmark's
+            "members": pl.Int64(),  #: a peer group: its municipalities; null for a region
+            "members_with_value": pl.Int64(),  #: ... of which had a value (the mean's)
         }
     )
 
@@ -105,6 +107,14 @@ def comparison_schema() -> pl.Schema:
             "summary_shown": pl.Int64(),
             "capital": pl.String(),  #: brede welvaart "later" capital, if any
             "breaks": pl.String(),  #: breaks in the series shown
+            # the trend's test (compute/trend.py) and the change since the previous figure
+            "trend_slope": pl.Float64(),
+            "trend_p": pl.Float64(),
+            "trend_n": pl.Int64(),
+            "trend_window": pl.String(),
+            "change_from": pl.String(),
+            "change": pl.Float64(),
+            "change_unit": pl.String(),
             "score": pl.Float64(),  #: 0–10, 10 = best (compute/scores.py)
             # the region's theme of the row summed up, the same on each of its rows
             "theme_score": pl.Float64(),
@@ -169,6 +179,8 @@ def comparison(result: Comparison) -> pl.DataFrame:
                 "rule": b.rule,
                 "difference": b.difference,
                 "share": b.share,
+                "members": b.members,
+                "members_with_value": b.members_with_value,
             }
             for b in record.benchmarks
         ]

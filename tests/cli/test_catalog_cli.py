@@ -39,7 +39,9 @@ def test_broken_catalogue_lists_every_problem_in_one_run(tmp_path: Path) -> None
     """A wrong value, an unknown theme and a measure CBS lacks: all listed, exit 2. (In
     a table series a missing measure is a warning: one year may lack it.)"""
     text = shipped_catalog_text()
-    text = text.replace('measure = "BevolkingOp1Januari_1"', 'measure = "BevolkingOp1Januari_10"')
+    text = text.replace(
+        'measure = "BevolkingOp1Januari_1"', 'measure = "BevolkingOp1Januari_10"', 1
+    )
     text = text.replace('aggregate = "ratio"', 'aggregate = "ratios"', 1)
     text = text.replace('theme = "wonen"', 'theme = "woonen"', 1)
     path = tmp_path / "indicators.toml"

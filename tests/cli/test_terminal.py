@@ -27,6 +27,7 @@ SINGLE_MUNICIPALITY_HEADERS = (
     "rang Drenthe",
     "kwartiel NL",
     "trend",
+    "recente verandering",
 )
 
 
@@ -53,8 +54,9 @@ def flowing(text: str) -> str:
 def test_compare_shows_every_field_of_a_municipality_at_any_width(
     tmp_path: Path, width: int
 ) -> None:
-    """compare -r Emmen: value, benchmarks with difference, rank, quarter and trend all
-    appear at 60, 80 and 120 columns, and no line is wider than the terminal."""
+    """compare -r Emmen: value, benchmarks with difference, rank, quarter, trend and
+    recent change all appear at 60, 80 and 120 columns, and no line is wider than the
+    terminal."""
     out = run(tmp_path, "compare", "-r", "Emmen", width=width, terminal=True)
     for header in SINGLE_MUNICIPALITY_HEADERS:
         for word in header.split():  # a narrow table stacks "Drenthe" over "(verschil)"

@@ -82,6 +82,26 @@ measure = "Inwoners_8"
 aggregate = "sum"
 population = "inwoners"
 
+[indicators.achttien_plus]
+title = "Inwoners van 18 jaar of ouder"
+theme = "t"
+better = "neutral"
+source = "s"
+measure = "Inwoners_9"
+aggregate = "sum"
+population = "inwoners van 18 jaar en ouder"
+
+[indicators.gezond_live]
+title = "Ervaren gezondheid (18+), live gewogen"
+theme = "t"
+better = "higher"
+source = "s"
+measure = "Gezond_10"
+aggregate = "weighted_mean"
+weight = "achttien_plus"
+weight_fallback = "inwoners_alle"
+population = "inwoners van 18 jaar en ouder"
+
 [indicators.mediaan]
 title = "Mediaan"
 theme = "t"
@@ -248,7 +268,7 @@ def weighted(
         published(indicator_id, values, period=period),
         {weight.id: fill_regions(weight, weights, {}, registry)},
         registry,
-        weight,
+        [weight],
     )
 
 
@@ -345,3 +365,56 @@ def test_a_difference_is_total_minus_part_marked_computed_and_as_definitive_as_i
     assert (one["value"], two["value"]) == (850.0, 2600.0)
     assert one["computed"] and one["rule"] == "inwoners - bijstand"
     assert (one["status"], two["status"]) == ("Definitief", "Voorlopig")
+
+
+def with_fallback(adults: pl.DataFrame, everyone: pl.DataFrame) -> dict[str, object]:
+    """Health 2020 (80 and 60) weighted by 18+ where every member has it, else by all."""
+    registry = two_municipalities()
+    first, fallback = indicator("achttien_plus"), indicator("inwoners_alle")
+    frame = fill_regions(
+        indicator("gezond_live"),
+        published("gezond_live", {"GM0001": 80.0, "GM0002": 60.0}),
+        {
+            first.id: fill_regions(first, adults, {}, registry),
+            fallback.id: fill_regions(fallback, everyone, {}, registry),
+        },
+        registry,
+        [first, fallback],
+    )
+    return of_region(frame, "duo")
+
+
+def test_the_first_weight_wins_when_every_member_has_it_and_the_rule_names_it() -> None:
+    """18+ of 100 and 300: (80 x 100 + 60 x 300) / 400 = 65; no approximation named."""
+    duo = with_fallback(
+        published("achttien_plus", {"GM0001": 100.0, "GM0002": 300.0}),
+        published("inwoners_alle", {"GM0001": 300.0, "GM0002": 100.0}),
+    )
+    assert duo["value"] == pytest.approx(65.0)
+    assert duo["rule"] == (
+        "gewogen gemiddelde van 2 gemeenten (gewicht: inwoners van 18 jaar en ouder)"
+    )
+
+
+def test_the_first_weight_of_another_year_still_beats_the_fallback() -> None:
+    """18+ only for 2019 (the nearest year with every member): it is used, and said so."""
+    duo = with_fallback(
+        published("achttien_plus", {"GM0001": 100.0, "GM0002": 300.0}, period="2019JJ00"),
+        published("inwoners_alle", {"GM0001": 300.0, "GM0002": 100.0}),
+    )
+    assert duo["value"] == pytest.approx(65.0)
+    assert "inwoners van 18 jaar en ouder in 2019 (dichtstbijzijnde" in str(duo["rule"])
+
+
+def test_the_fallback_weighs_where_a_member_lacks_the_first_and_the_rule_says_so() -> None:
+    """GM0002 has no 18+ figure in any year: all inhabitants (300 and 100) weigh,
+    (80 x 300 + 60 x 100) / 400 = 75, and the rule names the approximation."""
+    duo = with_fallback(
+        published("achttien_plus", {"GM0001": 100.0, "GM0002": None}),
+        published("inwoners_alle", {"GM0001": 300.0, "GM0002": 100.0}),
+    )
+    assert duo["value"] == pytest.approx(75.0)
+    assert duo["rule"] == (
+        "gewogen gemiddelde van 2 gemeenten "
+        "(gewicht: inwoners, benadering van inwoners van 18 jaar en ouder)"
+    )

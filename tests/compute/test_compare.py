@@ -153,17 +153,22 @@ def test_wrong_input_gets_one_helpful_line_and_exit_2(
 
 
 def test_trend_is_classified_by_direction() -> None:
-    """Rising: higher-is-better = beter, lower-is-better = slechter, neutral = no
-    judgement; under 2% = gelijk; the movement is the sign of the change either way."""
+    """A significant rise (10, 11, 12 on a straight line: p = 0): higher-is-better =
+    beter, lower-is-better = slechter, neutral = no judgement; a rise within the scatter
+    (100, 103, 101: p ≈ 0,79) is no significant change; the movement is the slope's
+    sign either way."""
     points = [("2016JJ00", 10.0), ("2018JJ00", 11.0), ("2020JJ00", 12.0)]
     assert trend(points, "2020JJ00", Direction.HIGHER, 5)["trend_judgement"] == "beter"
     assert trend(points, "2020JJ00", Direction.LOWER, 5)["trend_judgement"] == "slechter"
     neutral = trend(points, "2020JJ00", Direction.NEUTRAL, 5)
     assert (neutral["trend_movement"], neutral["trend_judgement"]) == ("hoger", None)
-    flat = trend([("2019JJ00", 100.0), ("2020JJ00", 101.0)], "2020JJ00", Direction.HIGHER, 5)
-    assert (flat["trend_movement"], flat["trend_judgement"]) == ("hoger", "gelijk")
+    noisy = [("2018JJ00", 100.0), ("2019JJ00", 103.0), ("2020JJ00", 101.0)]
+    scattered = trend(noisy, "2020JJ00", Direction.HIGHER, 5)
+    assert scattered["trend_movement"] == "hoger"
+    assert scattered["trend_judgement"] == "geen significante verandering"
     assert trend(points, "2020JJ00", Direction.HIGHER, 3)["trend_from"] == "2018"
-    assert trend(points[:1], "2016JJ00", Direction.HIGHER, 5)["trend_movement"] is None
+    one = trend(points[:1], "2016JJ00", Direction.HIGHER, 5)
+    assert (one["trend_movement"], one["trend_judgement"]) == (None, "onvoldoende gegevens")
 
 
 def test_compare_does_not_import_matplotlib(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from bwmonitor.compute.comparison import (
     share_or_difference,
     shown_years,
     trend,
-    trend_reading,
 )
 from bwmonitor.core import catalog as catalog_module
 from bwmonitor.core.catalog import Direction, Indicator
@@ -143,25 +142,41 @@ def test_a_neutral_quarter_reads_highest_to_lowest() -> None:
 # ---------------------------------------------------------------- trend
 
 
-def test_a_fall_is_better_when_lower_is_better() -> None:
-    assert trend_reading(-1.0, 10.0, Direction.LOWER) == ("lager", "beter")
-    assert trend_reading(-1.0, 10.0, Direction.HIGHER) == ("lager", "slechter")
+def test_a_significant_fall_is_better_when_lower_is_better() -> None:
+    """12, 11, 9, 8 over 2017–2020 falls significantly (slope -1,4, t ≈ -9,9, df 2, p ≈ 0,01)."""
+    points = [("2017JJ00", 12.0), ("2018JJ00", 11.0), ("2019JJ00", 9.0), ("2020JJ00", 8.0)]
+    lower = trend(points, "2020JJ00", Direction.LOWER)
+    assert (lower["trend_movement"], lower["trend_judgement"]) == ("lager", "beter")
+    assert lower["trend_slope"] == pytest.approx(-1.4)
+    higher = trend(points, "2020JJ00", Direction.HIGHER)
+    assert (higher["trend_movement"], higher["trend_judgement"]) == ("lager", "slechter")
 
 
-def test_a_change_under_two_percent_of_the_start_is_stable() -> None:
-    """The arrow still shows the movement; the judgement says 'gelijk'."""
-    assert trend_reading(0.19, 10.0, Direction.HIGHER) == ("hoger", "gelijk")
-    assert trend_reading(0.21, 10.0, Direction.HIGHER) == ("hoger", "beter")
+def test_a_change_within_the_scatter_is_not_significant() -> None:
+    """The arrow still shows the slope's sign; the judgement says it is not significant
+    (10, 12, 9, 12: slope 0,3 per year, p ≈ 0,7)."""
+    points = [("2017JJ00", 10.0), ("2018JJ00", 12.0), ("2019JJ00", 9.0), ("2020JJ00", 12.0)]
+    got = trend(points, "2020JJ00", Direction.HIGHER)
+    assert got["trend_movement"] == "hoger" and got["trend_p"] > 0.05
+    assert got["trend_judgement"] == "geen significante verandering"
 
 
 def test_a_neutral_trend_has_a_movement_and_no_judgement() -> None:
-    assert trend_reading(5.0, 10.0, Direction.NEUTRAL) == ("hoger", None)
+    points = [("2018JJ00", 1.0), ("2019JJ00", 2.0), ("2020JJ00", 3.5)]
+    got = trend(points, "2020JJ00", Direction.NEUTRAL)
+    assert (got["trend_movement"], got["trend_judgement"]) == ("hoger", None)
 
 
 def test_the_trend_runs_from_the_first_to_the_last_year_in_the_window() -> None:
-    """A window of 5 years up to 2022 starts in 2018: 2016's figure is left out."""
+    """A window of 5 years up to 2022 starts in 2018: 2016's figure is left out; three
+    figures on a straight line are a significant rise."""
     points = [("2016JJ00", 1.0), ("2018JJ00", 10.0), ("2020JJ00", 11.0), ("2022JJ00", 12.0)]
     got = trend(points, "2022JJ00", Direction.HIGHER, 5)
-    assert (got["trend_from"], got["trend_to"]) == ("2018", "2022")
+    assert (got["trend_from"], got["trend_to"], got["trend_window"]) == (
+        "2018",
+        "2022",
+        "2018–2022",
+    )
     assert got["trend_change"] == pytest.approx(2.0)
+    assert got["trend_slope"] == pytest.approx(0.5) and got["trend_n"] == 3
     assert (got["trend_movement"], got["trend_judgement"]) == ("hoger", "beter")

@@ -99,18 +99,23 @@ def test_status_of_parts_combines_unknown_and_provisional() -> None:
 
 
 def test_trend_arrow_shows_the_fall_and_the_word_judges_it(tmp_path: Path) -> None:
-    """Smoking in Emmen fell from 2016 to 2020: the arrow points down, the word is
-    'beter' (fewer smokers is better)."""
+    """Smoking in Emmen fell from 2016 to 2020: the arrow points down, but two survey
+    years in the 8-year window are too few to test ('te weinig'). Drenthe's share with
+    hbo or wo rose over 8 yearly figures, significantly: '▲ beter'."""
     row = row_of(compare_text(tmp_path, "-r", "Emmen", "--indicator", "rokers"), "Rokers (18+)")
-    assert "▼ beter 2016–2020" in row
+    assert "▼ te weinig 2016–2020" in row
+    text = compare_text(tmp_path, "-r", "drenthe", "--indicator", "hoogopgeleiden")
+    assert "▲ beter 2016–2023" in row_of(text, "Inwoners van 15 tot 75 jaar met hbo of wo")
 
 
 def test_trend_json_has_movement_and_judgement_fields(tmp_path: Path) -> None:
-    """JSON gives the direction of movement and the judgement separately."""
+    """JSON gives the direction of movement and the judgement separately, with the
+    test behind the judgement (slope, p, the number of figures and the window)."""
     [record] = compare_json(tmp_path, "-r", "Emmen", "--indicator", "rokers")
-    assert record["trend_change"] < 0
+    assert record["trend_change"] < 0 and record["trend_slope"] < 0
     assert record["trend_movement"] == "lager"
-    assert record["trend_judgement"] == "beter"
+    assert record["trend_judgement"] == "onvoldoende gegevens"
+    assert (record["trend_n"], record["trend_p"], record["trend_window"]) == (2, None, "2013–2020")
 
 
 def test_neutral_trend_has_an_arrow_and_no_judgement(tmp_path: Path) -> None:

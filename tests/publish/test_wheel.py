@@ -74,16 +74,16 @@ aggregate = "none"
 
 
 def test_a_regions_sectors_come_from_its_compare_rows() -> None:
-    """Emmen 2018 → 2022: werkloosheid 8 → 4 (lower is better: beter), participatie 60 →
-    66 (beter); both scored (Assen gives the scale) → Werk: beter, n = 2. Bevolking has
-    only a neutral count: no sector."""
+    """Emmen 2019–2022 on exact lines (a significant trend: compute/trend.py):
+    werkloosheid 8, 7, 6, 5 (lower is better: beter), participatie 60, 62, 64, 66
+    (beter) → Werk: beter. Scores in 2022 over 2018–2022, Assen giving the scale's
+    other end: werkloosheid 10 × (8 − 5) / (8 − 5) = 10, participatie 10 × (66 − 60) /
+    (70 − 60) = 6 → 8,0 over 2. Bevolking has only a neutral count: no sector."""
     emmen, assen = "GM0114", "GM0106"
     rows = [
-        ("werkloosheid", emmen, 2018, 8.0),
-        ("werkloosheid", emmen, 2022, 4.0),
+        *(("werkloosheid", emmen, 2019 + i, 8.0 - i) for i in range(4)),
         ("werkloosheid", assen, 2022, 6.0),
-        ("participatie", emmen, 2018, 60.0),
-        ("participatie", emmen, 2022, 66.0),
+        *(("participatie", emmen, 2019 + i, 60.0 + 2 * i) for i in range(4)),
         ("participatie", assen, 2022, 70.0),
         ("inwoners", emmen, 2022, 107000.0),
     ]
@@ -103,7 +103,6 @@ def test_a_regions_sectors_come_from_its_compare_rows() -> None:
     )
     [werk] = wheel_sectors(result.records)
     assert (werk.theme, werk.trend, werk.scored) == ("Werk", "beter", 2)
-    # werkloosheid: 10 × (8 − 4) / (8 − 4) = 10; participatie: 10 × (66 − 60) / 10 = 6
     assert werk.score == 8.0
 
 

@@ -151,11 +151,12 @@ def test_young_adults_figures_of_emmen_are_the_raw_cells(
         row = rows[(indicator, EMMEN)]
         assert (row["period"], row["value"]) == ("2024", float(raw[column])), indicator
         assert "jongvolwassenen" in row["title"].lower()
-        # the province: the mean of its municipalities' young-adult figures, weighted by
-        # all inhabitants and saying so; no 18+ figure stands in for it
+        # the province: CBS's young-adult figure for GGD Drenthe (the same twelve
+        # municipalities), saying so; no 18+ figure stands in for it
         drenthe = row["benchmarks"][0]
-        assert drenthe["region"] == DRENTHE and drenthe["computed"]
-        assert "benadering van jongvolwassenen" in drenthe["rule"]
+        assert drenthe["region"] == DRENTHE and not drenthe["computed"]
+        assert drenthe["value"] == float(young_adults_row("GG0706")[column])
+        assert drenthe["rule"].startswith("cijfer van CBS voor GGD Drenthe")
 
 
 def test_share_with_hbo_or_wo_is_bachelor_plus_master(

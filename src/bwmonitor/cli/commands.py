@@ -313,7 +313,12 @@ def compare(
     ],
     benchmark: Annotated[
         list[str] | None,
-        typer.Option("--with", help="Benchmark regions. Default: drenthe,nederland."),
+        typer.Option(
+            "--with",
+            help="Benchmark regions. Default: drenthe,nederland. For one municipality also "
+            "'peers' (CBS's same size and urbanisation class) and 'nearest:K' (the K most "
+            "similar municipalities, K 1 to 50); see docs/compare.md.",
+        ),
     ] = None,
     year: Annotated[
         int | None,
@@ -331,6 +336,14 @@ def compare(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="table (terminal), json or csv.")
     ] = OutputFormat.table,
+    trend_window: Annotated[
+        int | None,
+        typer.Option(
+            "--trend-window",
+            help="Calendar years of the trend, up to the year shown. Default: 8, as CBS's "
+            "monitors.",
+        ),
+    ] = None,
     excel: ExcelOption = False,
     catalog: CatalogOption = None,
     data_dir: DataDirOption = None,
@@ -338,14 +351,20 @@ def compare(
     """Compare a region with its benchmarks for every indicator of the catalogue.
 
     Values with unit and provisional markers, the difference to each benchmark, the rank
-    among Drenthe's 12 municipalities, the quartile among all Dutch municipalities and
-    the trend over the last 5 years. Values bwmonitor computed from municipalities are
-    marked. See docs/compare.md for the rules and the JSON/CSV fields.
+    among Drenthe's 12 municipalities, the quartile among all Dutch municipalities, the
+    trend (a t-test over 8 years) and the change since the previous figure. Values
+    bwmonitor computed from municipalities are marked. See docs/compare.md for the rules
+    and the JSON/CSV fields.
     """
     from bwmonitor.cli import render_comparison
 
     result = _monitor(data_dir, catalog).comparison(
-        region, benchmarks=benchmark, year=year, theme=theme, indicator=indicator
+        region,
+        benchmarks=benchmark,
+        year=year,
+        theme=theme,
+        indicator=indicator,
+        trend_window=trend_window,
     )
     render_comparison.comparison(result.comparison, result.data_used, fmt.value, excel=excel)
 
@@ -354,11 +373,16 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
     csv = "csv"
     parquet = "parquet"
+    html = "html"
 
 
 ExportFormatOption = Annotated[
     ExportFormat,
-    typer.Option("--format", help="xlsx (workbook), csv or parquet (the long table)."),
+    typer.Option(
+        "--format",
+        help="xlsx (workbook), csv or parquet (the long table), or html (the monitor as "
+        "one web page). update adds the web page to every export.",
+    ),
 ]
 EXCEL_HELP = (
     "With --format csv: for Excel with Dutch settings (';' separator, decimal comma, "

@@ -192,6 +192,9 @@ def _source_lines(detail: IndicatorDetail) -> list[str]:
         lines.append(f"{prefix}CBS-tabel {table.table_id}, {table.measure} ({where})")
     if indicator.filters:
         lines.append("filters: " + ", ".join(f"{d} = {c}" for d, c in indicator.filters.items()))
+    for dim, codes in indicator.sum_over.items():
+        shown = ", ".join(codes) if len(codes) <= 3 else f"{codes[0]} … {codes[-1]}"
+        lines.append(f"som over {dim}: {len(codes)} codes, {shown}")
     return lines
 
 
@@ -212,7 +215,8 @@ def indicator_detail(detail: IndicatorDetail) -> None:
         _out(f"  {'bron:' if i == 0 else '':<13} {line}")
     aggregation = AGGREGATION_TEXT[ind.aggregate]
     if ind.weight:
-        aggregation += f" (gewicht: {ind.weight})"
+        fallback = f", anders {ind.weight_fallback}" if ind.weight_fallback else ""
+        aggregation += f" (gewicht: {ind.weight}{fallback})"
     if ind.aggregate_reason:
         aggregation += f" ({ind.aggregate_reason})"
     _out(f"  aggregatie:   {aggregation}")

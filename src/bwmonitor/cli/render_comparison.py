@@ -13,11 +13,12 @@ from rich.text import Text
 
 from bwmonitor.cli.render import stdout
 from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
-from bwmonitor.compute.aggregation import by_note, weight_notes
+from bwmonitor.compute.aggregation import by_note, same_area_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
 from bwmonitor.compute.scores import ThemeStanding
+from bwmonitor.compute.trend import ALPHA, BETTER, MIN_POINTS, WORSE, short_reading
 from bwmonitor.core.catalog import TABLE_ID
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
@@ -26,10 +27,10 @@ from bwmonitor.core.units import Quantity, Unit
 from bwmonitor.publish.formula_guard import excel_csv, neutralise_record
 
 QUARTILE_STYLE = {1: "green", 4: "red"}
-# CBS's dashboards: the arrow shows the movement, the colour the judgement (grey when
-# the change does not count as better or worse, or the indicator has no direction)
-TREND_ARROW = {"hoger": "▲", "lager": "▼", "gelijk": "►"}
-JUDGEMENT_STYLE = {"beter": "green", "slechter": "red"}
+# CBS's dashboards: the arrow shows the movement (the slope's sign), the colour the
+# judgement (grey when the change is not significant, too few figures, or the indicator
+# has no direction)
+JUDGEMENT_STYLE = {BETTER: "green", WORSE: "red"}
 NO_JUDGEMENT_STYLE = "grey50"
 
 
@@ -63,6 +64,11 @@ def flat(record: ComparisonRow) -> dict[str, Any]:
         row[f"benchmark_{benchmark.region}"] = benchmark.value
         row[f"difference_{benchmark.region}"] = benchmark.difference
         row[f"share_{benchmark.region}"] = benchmark.share
+    # a peer group's counts after every benchmark's columns, which keep their places
+    for benchmark in record.benchmarks:
+        if benchmark.group is not None:
+            row[f"members_{benchmark.region}"] = benchmark.members
+            row[f"members_with_value_{benchmark.region}"] = benchmark.members_with_value
     return row
 
 
@@ -138,16 +144,33 @@ def _placed(region: Region) -> bool:
 
 
 def _trend_cell(record: ComparisonRow) -> Text:
-    """'▼ beter 2016–2020': the arrow the movement, word and colour the judgement; a
-    neutral indicator's word is its movement, in grey."""
-    movement, judgement = record.trend_movement, record.trend_judgement
-    if movement is None:
+    """'▲ beter 2016–2023': the arrow the slope's sign, word and colour the judgement
+    (`trend.short_reading`), the years those of the first and last figure in the
+    window; empty when the region has no figure in it."""
+    if not record.trend_n:
         return Text("")
-    word = judgement or movement
-    label = f"{TREND_ARROW[movement]} {word} {record.trend_from}–{record.trend_to}"
+    neutral = record.better == "neutral"
+    parts = [short_reading(record.trend_movement, record.trend_judgement, record.trend_p, neutral)]
+    if record.trend_from and record.trend_to:
+        parts.append(f"{record.trend_from}–{record.trend_to}")
     if record.breaks:  # the trend crosses a break in the series: see the footnote
-        label += f" {BREAK_MARK}"
-    return Text(label, style=JUDGEMENT_STYLE.get(judgement or "", NO_JUDGEMENT_STYLE))
+        parts.append(BREAK_MARK)
+    style = JUDGEMENT_STYLE.get(record.trend_judgement or "", NO_JUDGEMENT_STYLE)
+    return Text(" ".join(parts), style=style)
+
+
+def _change_cell(record: ComparisonRow) -> Text:
+    """'+2,9 %-punt (2016)', '+0,2% (2025)', '+10 per 1.000 inwoners (2024)': the change
+    since the previous figure and that figure's year; empty without one."""
+    if record.change is None or record.change_from is None:
+        return Text("")
+    if record.change_unit == "%":
+        amount = dutch_number(abs(record.change), 1)
+        sign = ("+" if record.change > 0 else "-") if amount.strip("0,") else ""
+        text = f"{sign}{amount}%"
+    else:  # in the unit, as the value beside it: '+2,9 %-punt', a rate's '+10'
+        text = _quantity(record).text(record.change, difference=True)
+    return Text(f"{text} ({record.change_from})")
 
 
 # The cells first, then their layout: what a cell says (above) is independent of how
@@ -170,6 +193,7 @@ def _columns(result: Comparison) -> list[Column]:
     ]
     if single:
         columns.append(Column(("trend",), numeric=False))
+        columns.append(Column(("recente", "verandering")))
     return columns
 
 
@@ -199,6 +223,7 @@ def _rows(result: Comparison) -> list[Row]:
         ]
         if single:
             cells.append((_trend_cell(first),))
+            cells.append((_change_cell(first),))
         rows.append(Row(first.theme, cells))
     return rows
 
@@ -252,6 +277,8 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
         scores = theme_scores_line(region.name, result.themes.get(region.code, {}))
         if scores:
             _line(console, scores)
+    for line in peer_lines(records):
+        _line(console, line)
     values = [(r.computed, r.source) for r in records] + [
         (b.computed, b.source) for r in records for b in r.benchmarks
     ]
@@ -269,6 +296,12 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
     legend += [
         f"{COMPUTED_MARK} {note}: {'; '.join(titles)}" for note, titles in by_note(notes).items()
     ]
+    # CBS's own figure for a GGD region that is exactly the region: which one was used
+    same_areas = weight_notes(
+        ((r.title, rule) for r in records for rule in (r.rule, *(b.rule for b in r.benchmarks))),
+        same_area_note,
+    )
+    legend += [f"{note}: {'; '.join(titles)}" for note, titles in by_note(same_areas).items()]
     if any(marker(r.status) for r in records):
         legend.append(MARKER_LEGEND)
     if any(r.quartile_nl and r.better != "neutral" for r in records):
@@ -299,6 +332,7 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
             "beste/slechtste kwart: van de positie; indicatoren zonder beter of slechter "
             "en aantallen tellen niet mee"
         )
+    legend += trend_legend(records)
     # a break in a series shown, one line per break with its indicators: a series must
     # not silently compare different things
     breaks = {r.title: [r.breaks] for r in records if r.breaks}
@@ -315,6 +349,63 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
     own = sorted(part for part in parts if not TABLE_ID.match(part))
     if own:
         _line(console, "Eigen bron: " + "; ".join(own) + ".")
+
+
+def trend_legend(records: list[ComparisonRow]) -> list[str]:
+    """What the trend's words and the recent change mean, when a record has them."""
+    lines = []
+    windows = sorted({_window_size(r.trend_window) for r in records if r.trend_window})
+    if any(r.trend_n for r in records):
+        years = " of ".join(str(size) for size in windows)
+        lines.append(
+            f"trend: lijn (kleinste kwadraten) door alle cijfers van de {years} kalenderjaren "
+            "tot en met het getoonde jaar; ▲/▼ = stijgend/dalend; beter/slechter: "
+            f"significant (t-toets, {100 - ALPHA * 100:.0f}%); n.s. = geen significante "
+            f"verandering; te weinig = onvoldoende gegevens (minder dan {MIN_POINTS} "
+            "cijfers); jaren: het eerste en laatste cijfer"
+        )
+    if any(r.change is not None for r in records):
+        lines.append(
+            "recente verandering: sinds het vorige cijfer (jaar tussen haakjes); "
+            "percentages in %-punt, per 1.000 en scores in hun eenheid, aantallen en "
+            "bedragen in %"
+        )
+    return lines
+
+
+def peer_lines(records: list[ComparisonRow]) -> list[str]:
+    """Per peer group (`--with peers`, `nearest:K`) its members, how it was formed and,
+    for nearest, what drives the distance."""
+    groups = {b.region: b for b in (records[0].benchmarks if records else ()) if b.group}
+    lines = []
+    for benchmark in groups.values():
+        group = benchmark.group or {}
+        names = [member["region_name"] for member in group["members"]]
+        if not names:
+            lines.append(
+                f"{benchmark.region_name}: geen; {records[0].region_name} is de enige van "
+                f"de {group['rule']}; --with nearest:10 vergelijkt met de meest gelijkende."
+            )
+        else:
+            lines.append(f"{benchmark.region_name}: {', '.join(names)} ({group['rule']}).")
+        if group["distance_shares"]:
+            shares = sorted(group["distance_shares"].items(), key=lambda kv: -kv[1])
+            drivers = ", ".join(
+                f"{label} {dutch_number(share * 100, 0)}%" for label, share in shares
+            )
+            lines.append(f"{benchmark.region_name}: aandeel in de afstand: {drivers}.")
+    if groups:
+        lines.append(
+            "vergelijkbare gemeenten: gemiddelde over de gemeenten met een cijfer, "
+            "naar de regel van de indicator (aantal per indicator: --format json)"
+        )
+    return lines
+
+
+def _window_size(window: str) -> int:
+    """8 for '2017–2024'."""
+    first, last = window.split("–")
+    return int(last) - int(first) + 1
 
 
 def _line(console: Console, text: str) -> None:

@@ -12,15 +12,16 @@ without a figure means no value for the region, never a partial total.
 - ``weighted_mean``: sum(value x weight) / sum(weight), the weight an indicator of the
   same region (e.g. mean income per inhabitant weighted by inhabitants), from the same
   year, or else from the nearest year in which every member has one (the rule says
-  which year). The rule names the weight's population, and the population the figure
-  is about where the weight only approximates it.
+  which year); a fallback weight only where the first has no such year (15+ where the
+  18+ are not fetched). The rule names the weight's population, and the population the
+  figure is about where the weight only approximates it.
 - ``none``: medians and the like: no computed value, only CBS's own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from bwmonitor.core.catalog import Aggregation, Indicator
@@ -124,13 +125,16 @@ def weight_periods(members: pl.DataFrame, weights: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def weighted_mean_rule(indicator: Indicator, weight: Indicator | None) -> pl.Expr:
-    """The rule of a weighted mean as a reader reads it, naming the weight actually used:
-    its population, its year when that is not the figure's own, and the population the
-    figure is about when the weight only approximates it."""
+def weighted_mean_rule(indicator: Indicator, weights: Sequence[Indicator]) -> pl.Expr:
+    """The rule of a weighted mean as a reader reads it, naming the weight actually used
+    (column `weight_id`): its population, its year when that is not the figure's own, and
+    the population the figure is about when the weight only approximates it."""
     import polars as pl
 
-    weight_population = (weight.population if weight else None) or indicator.weight or ""
+    populations = {w.id: w.population or w.id for w in weights}
+    weight_population = pl.col("weight_id").replace_strict(
+        populations, default=pl.col("weight_id"), return_dtype=pl.String
+    )
     other_year = pl.col("weight_period") != pl.col("period")
     year = (
         pl.when(other_year)
@@ -138,14 +142,41 @@ def weighted_mean_rule(indicator: Indicator, weight: Indicator | None) -> pl.Exp
         .otherwise(pl.lit(""))
     )
     about = indicator.population
-    approximation = f", benadering van {about}" if about and about != weight_population else ""
+    approximation = (
+        pl.when(weight_population != about)
+        .then(pl.lit(f", benadering van {about}"))
+        .otherwise(pl.lit(""))
+        if about
+        else pl.lit("")
+    )
     return pl.format(
         "gewogen gemiddelde van {} gemeenten (gewicht: {}{}{})",
         pl.col("size"),
-        pl.lit(weight_population),
+        weight_population,
         year,
-        pl.lit(approximation),
+        approximation,
     )
+
+
+def chosen_weights(
+    indicator: Indicator, members: pl.DataFrame, complete: dict[str, pl.DataFrame]
+) -> pl.DataFrame | None:
+    """(target, period, weight_period, weight_id): per region and period the weight a
+    mean uses. The first of the indicator's weights (`Indicator.weights`) that every
+    member has in the period or the nearest year; its fallback only where it has none
+    (18+ inhabitants where fetched, else 15+). None: no weight has any figures."""
+    import polars as pl
+
+    chosen: pl.DataFrame | None = None
+    for weight_id in indicator.weights:
+        figures = complete.get(weight_id)
+        if figures is None:
+            continue
+        found = weight_periods(members, figures).with_columns(pl.lit(weight_id).alias("weight_id"))
+        if chosen is not None:
+            found = found.join(chosen, on=["target", "period"], how="anti")
+        chosen = found if chosen is None else pl.concat([chosen, found])
+    return chosen
 
 
 _MEMBER_COUNT = re.compile(r"^gewogen gemiddelde van \d+ gemeenten ")
@@ -160,12 +191,26 @@ def weight_note(rule: str | None) -> str | None:
     return _MEMBER_COUNT.sub("gewogen gemiddelde van gemeentelijke cijfers ", rule)
 
 
-def weight_notes(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+def same_area_note(rule: str | None) -> str | None:
+    """The footnote of CBS's figure for a GGD region that is exactly one of ours
+    (observations.same_area_rule): the rule itself. None for any other rule."""
+    return rule if rule is not None and rule.startswith(SAME_AREA_PREFIX) else None
+
+
+#: how the rule of a figure taken from a GGD region covering the same area starts
+SAME_AREA_PREFIX = "cijfer van CBS voor "
+
+
+def weight_notes(
+    pairs: Iterable[tuple[str, str | None]],
+    note_of: Callable[[str | None], str | None] = weight_note,
+) -> dict[str, list[str]]:
     """(key, rule) pairs (an indicator's title or id and the rule of one of its values)
-    -> each key's distinct weight notes, in order: what the footnotes name."""
+    -> each key's distinct notes (`note_of`: weight notes, or `same_area_note`), in
+    order: what the footnotes name."""
     notes: dict[str, list[str]] = {}
     for key, rule in pairs:
-        note = weight_note(rule)
+        note = note_of(rule)
         if note is not None and note not in notes.setdefault(key, []):
             notes[key].append(note)
     return {key: found for key, found in notes.items() if found}
@@ -187,14 +232,15 @@ def fill_regions(
     published: pl.DataFrame,
     complete: dict[str, pl.DataFrame],
     registry: RegionRegistry,
-    weight: Indicator | None = None,
+    weights: Sequence[Indicator] = (),
 ) -> pl.DataFrame:
     """Published values plus computed ones for regions CBS gives no value for.
 
     `published` may hold rows without a value: municipalities the table lists for a
     period but without a figure for this measure. They count as members of the
     Netherlands (so its total is not made without them) and are left out of the result.
-    `weight`: the weight indicator of a weighted mean, whose population the rule names.
+    `weights`: the weight indicators of a weighted mean (`Indicator.weights`), whose
+    populations the rule names.
     """
     import polars as pl
 
@@ -207,21 +253,27 @@ def fill_regions(
         values, left_on=["member", "period"], right_on=["region", "period"], how="left"
     )
     if indicator.aggregate is Aggregation.WEIGHTED_MEAN:
-        weights = complete.get(indicator.weight or "")
-        if weights is None:
+        chosen = chosen_weights(indicator, members, complete)
+        if chosen is None:
             return published
-        joined = joined.join(weight_periods(members, weights), on=["target", "period"]).join(
-            weights.select(
+        figures = pl.concat(
+            complete[weight_id].select(
                 pl.col("region").alias("member"),
                 pl.col("period").alias("weight_period"),
                 pl.col("value").alias("weight"),
-            ),
-            on=["member", "weight_period"],
-            how="left",
+                pl.lit(weight_id).alias("weight_id"),
+            )
+            for weight_id in indicator.weights
+            if weight_id in complete
+        )
+        joined = joined.join(chosen, on=["target", "period"]).join(
+            figures, on=["member", "weight_period", "weight_id"], how="left"
         )
     else:
         joined = joined.with_columns(
-            pl.lit(1.0).alias("weight"), pl.col("period").alias("weight_period")
+            pl.lit(1.0).alias("weight"),
+            pl.col("period").alias("weight_period"),
+            pl.lit(None, dtype=pl.String).alias("weight_id"),
         )
     grouped = joined.group_by("target", "period").agg(
         pl.len().alias("size"),
@@ -229,6 +281,7 @@ def fill_regions(
         (pl.col("value") * pl.col("weight")).sum().alias("weighted"),
         pl.col("weight").sum().alias("weights"),
         pl.col("weight_period").first(),
+        pl.col("weight_id").first(),
         status_of_parts(pl.col("status")).alias("status"),
         pl.col("source").drop_nulls().unique().sort().str.join(", ").alias("source"),
     )
@@ -237,7 +290,7 @@ def fill_regions(
     if indicator.aggregate is Aggregation.WEIGHTED_MEAN:
         value = pl.col("weighted") / pl.col("weights")
         grouped = grouped.filter(pl.col("weights") != 0)
-        rule = weighted_mean_rule(indicator, weight)
+        rule = weighted_mean_rule(indicator, weights)
     else:
         value = pl.col("weighted")
         rule = pl.format("som van {} gemeenten", pl.col("size"))

@@ -124,20 +124,22 @@ def _check_table(
         except CbsTableChanged as problem:
             yield problem.message
     dimensions = meta.dimensions
-    for dim, code in indicator.filters.items():
+    for dim, codes in indicator.wanted_codes.items():
         if dim not in dimensions:
             yield f"{meta.table_id} has no dimension {dim!r}{did_you_mean(dim, dimensions)}"
-        elif code not in dimensions[dim].get("labels", {}):
-            labels = dimensions[dim].get("labels", {})
-            yield (
-                f"{meta.table_id} has no code {code!r} in dimension {dim}"
-                f"{did_you_mean(code, labels)}"
-            )
+            continue
+        labels = dimensions[dim].get("labels", {})
+        for code in codes:
+            if code not in labels:
+                yield (
+                    f"{meta.table_id} has no code {code!r} in dimension {dim}"
+                    f"{did_you_mean(code, labels)}"
+                )
     for dim, info in dimensions.items():
         if info.get("type") in (*REGION_TYPES, "TimeDimension"):
             continue
         codes = info.get("labels", {})
-        if dim not in indicator.filters and len(codes) > 1:
+        if dim not in indicator.wanted_codes and len(codes) > 1:
             choices = ", ".join(f"{c} ({t})" for c, t in list(codes.items())[:5])
             yield f"{meta.table_id} has several {dim} codes; choose one in filters: {choices}"
 

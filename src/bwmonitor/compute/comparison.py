@@ -17,10 +17,13 @@ Rules (documented in docs/compare.md):
   region's level) with a value that year, and its quarter there; none for counts;
 - summary: per region, the indicators in the best and the worst quarter of its level
   (neutral indicators and counts do not count) and the indicators with a value;
-- trend: the first and last available year within the window (default 5 years up to
-  the chosen year); its movement is the sign of the change, its judgement
-  (`trend_reading`) "gelijk" when the change is under 2% of the first value, else
-  "beter"/"slechter" by the direction, and none for neutral indicators;
+- trend (`compute/trend.py`): a least-squares line through every figure of the calendar
+  years t-7 .. t (t the shown year; `window`), its arrow the sign of the slope, its
+  judgement by a two-sided t-test on the slope ("beter"/"slechter" when p < 0.05 by
+  the direction, "geen significante verandering" otherwise, "onvoldoende gegevens"
+  under three figures; none for neutral indicators);
+- recent change: since the previous figure before the shown year; shares and rates in
+  their own unit (percentage points for %), counts and amounts in % (`recent_change`);
 - score and themes (`scores.py`): each row's score 0–10 on the municipal scale of the
   trend window, and per region each theme's mean score and mean rank among Drenthe's 12.
 """
@@ -46,16 +49,25 @@ from bwmonitor.compute.ranking import (
     summary,
 )
 from bwmonitor.compute.scores import ThemeStanding, indicator_scores, theme_standings
+from bwmonitor.compute.trend import (
+    MIN_POINTS,
+    TREND_WINDOW,
+    Fit,
+    fit,
+    in_window,
+    judgement,
+    movement,
+    window_years,
+)
+from bwmonitor.compute.trend import period_date as trend_date
 from bwmonitor.core.catalog import Aggregation, Catalog, Direction, Indicator
 from bwmonitor.core.errors import InvalidInput
-from bwmonitor.core.periods import year_code, year_of, year_periods
+from bwmonitor.core.periods import YEAR_SPAN, label, year_code, year_of, year_periods
 from bwmonitor.core.regions import Level, Region
+from bwmonitor.core.units import PERCENT
 
 if TYPE_CHECKING:
     import polars as pl
-
-TREND_WINDOW = 5
-STABLE_WITHIN = 0.02  # a change under 2% of the starting value counts as stable
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,12 @@ class BenchmarkValue:
     difference: float | None = None
     rule: str | None = None  #: how bwmonitor computed it, when it did
     share: float | None = None
+    #: a peer group (peers.py): its municipalities, how many had a value (the mean's),
+    #: why it has none, and the group itself (rule, year, members); None for a region
+    members: int | None = None
+    members_with_value: int | None = None
+    reason: str | None = None
+    group: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The record of `compare --format json`: only the comparison that applies."""
@@ -87,6 +105,18 @@ class BenchmarkValue:
             "computed": self.computed,
             "rule": self.rule,
             **against,
+            **self._group_fields(),
+        }
+
+    def _group_fields(self) -> dict[str, Any]:
+        """A peer group's fields (last, so a region's record stays as it was)."""
+        if self.group is None:
+            return {}
+        return {
+            "members": self.members,
+            "members_with_value": self.members_with_value,
+            "reason": self.reason,
+            "group": self.group,
         }
 
 
@@ -139,6 +169,15 @@ class ComparisonRow:
     capital: str | None = None
     #: breaks in the series shown (breaks.py): "2020 (definitie): ..."; None: none
     breaks: str | None = None
+    # the trend's test (compute/trend.py); last, so the CSV's columns before keep places
+    trend_slope: float | None = None  #: per year, in CBS's value (as `value`)
+    trend_p: float | None = None  #: two-sided p-value of the slope; None under 3 figures
+    trend_n: int | None = None  #: figures in the window
+    trend_window: str | None = None  #: the window's calendar years, "2017–2024"
+    # the change since the previous figure (`recent_change`)
+    change_from: str | None = None  #: the previous figure's year
+    change: float | None = None
+    change_unit: str | None = None  #: "procentpunt", "%", or a rate's own unit
     #: the score 0–10 of the value (scores.py); None: neutral, a count, or no value
     score: float | None = None
     #: the region's theme of this row summed up (scores.py), the same on each of its rows:
@@ -182,6 +221,7 @@ def compare(
 
     if year is not None:
         check_year(observations, year)
+    check_window(window)
     ids = [i.id for i in indicators]
     yearly = observations.filter(pl.col("indicator").is_in(ids) & year_periods())
     years = shown_years(
@@ -202,7 +242,7 @@ def compare(
     levels = _level_positions(at_chosen, catalog, shown_regions)
     at_shown = at_chosen.filter(pl.col("region").is_in(shown_regions))
     lookup = {(row["indicator"], row["region"]): row for row in at_shown.iter_rows(named=True)}
-    series = _series(yearly, [r.code for r in regions])
+    series = _series(observations, ids, [r.code for r in regions])
     observed = {
         (indicator_id, period)
         for indicator_id, period in observations.select("indicator", "period").unique().iter_rows()
@@ -215,8 +255,8 @@ def compare(
         period = year_code(shown) if shown is not None else None
         for region in regions:
             row = lookup.get((indicator.id, region.code))
-            # the weight has no figures at all (in no year: the nearest year would do)
-            weight_missing = bool(indicator.weight) and indicator.weight not in with_any
+            # no weight has figures at all (in no year: the nearest year would do)
+            weight_missing = bool(indicator.weights) and not with_any & set(indicator.weights)
             # a year the indicator has no figures for at all, anywhere (`--year`)
             year_missing = period is not None and (indicator.id, period) not in observed
             records.append(
@@ -300,7 +340,9 @@ def crossed_breaks(
     found = []
     if record.trend_from and record.trend_to:
         declared = definition_breaks(indicators[record.indicator])
-        found += within(declared, int(record.trend_from), int(record.trend_to))
+        # a span's first and last year ('2018-2021'); a year is both
+        first, last_to = int(record.trend_from[:4]), int(record.trend_to[-4:])
+        found += within(declared, first, last_to)
     if record.period:
         last = int(record.period)
         boundaries = boundary_breaks(record.region, names[record.region], codes_by_year)
@@ -347,6 +389,15 @@ def check_year(observations: pl.DataFrame, year: int) -> None:
         raise InvalidInput(f"--year {year} is not a year", hint=covers)
     if year not in years:
         raise InvalidInput(f"no data for {year}", hint=covers)
+
+
+def check_window(window: int) -> None:
+    """InvalidInput for a trend window too short to test a slope in."""
+    if window < MIN_POINTS:
+        raise InvalidInput(
+            f"--trend-window {window} holds too few years for a trend",
+            hint=f"at least {MIN_POINTS} calendar years; CBS's monitors use {TREND_WINDOW}",
+        )
 
 
 def shown_years(
@@ -417,16 +468,24 @@ def _level_positions(
 
 
 def _series(
-    yearly: pl.DataFrame, focus: list[str]
+    observations: pl.DataFrame, ids: list[str], focus: list[str]
 ) -> dict[tuple[str, str], list[tuple[str, float]]]:
+    """Per indicator and focus region its figures (period, value), for the trend and the
+    recent change: yearly ones and spans of years ('2018-2021', a local CSV's)."""
     import polars as pl
 
-    rows = yearly.filter(pl.col("region").is_in(focus)).sort("period")
+    spans = pl.col("period").str.contains(YEAR_SPAN.pattern)
+    rows = observations.filter(
+        pl.col("indicator").is_in(ids)
+        & pl.col("region").is_in(focus)
+        & (year_periods() | spans)
+        & pl.col("value").is_not_null()
+    )
     series: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    for row in rows.iter_rows(named=True):
-        series.setdefault((row["indicator"], row["region"]), []).append(
-            (row["period"], row["value"])
-        )
+    for indicator_id, region, period, value in rows.select(
+        "indicator", "region", "period", "value"
+    ).iter_rows():
+        series.setdefault((indicator_id, region), []).append((period, value))
     return series
 
 
@@ -436,48 +495,93 @@ NO_TREND: dict[str, Any] = {
     "trend_from": None,
     "trend_to": None,
     "trend_change": None,
+    "trend_slope": None,
+    "trend_p": None,
+    "trend_n": None,
+    "trend_window": None,
 }
 
 
 def trend(
-    points: Sequence[tuple[str, float]], period: str | None, better: Direction, window: int
+    points: Sequence[tuple[str, float]],
+    period: str | None,
+    better: Direction,
+    window: int = TREND_WINDOW,
 ) -> dict[str, Any]:
-    """The change over the last `window` years up to `period`: its movement and its
-    judgement by the indicator's direction (`trend_reading`)."""
+    """The trend (`compute/trend.py`) of a series of (period, value) in the `window`
+    calendar years up to `period`'s year: the fields of a ComparisonRow.
+
+    `trend_from`/`trend_to` are the first and the last figure in the window and
+    `trend_change` the change between them; the arrow and the judgement come from the
+    line through all of them, not from those two."""
     if period is None:
         return dict(NO_TREND)
-    last_year = int(period[:4])
-    inside = [(p, v) for p, v in points if last_year - window < int(p[:4]) <= last_year]
-    if len(inside) < 2:
-        return dict(NO_TREND)
-    (first_period, first), (last_period, last) = inside[0], inside[-1]
-    change = last - first
-    movement, judgement = trend_reading(change, first, better)
+    shown = int(period[:4])
+    inside = sorted(
+        ((p, v) for p, v in points if in_window(p, shown, window)),
+        key=lambda point: trend_date(point[0]) or 0.0,
+    )
+    first_year, last_year = window_years(shown, window)
+    found: Fit = fit([(trend_date(p) or 0.0, v) for p, v in inside])
+    ends = (
+        {
+            "trend_from": label(inside[0][0]),
+            "trend_to": label(inside[-1][0]),
+            "trend_change": inside[-1][1] - inside[0][1],
+        }
+        if len(inside) >= 2
+        else {"trend_from": None, "trend_to": None, "trend_change": None}
+    )
     return {
-        "trend_movement": movement,
-        "trend_judgement": judgement,
-        "trend_from": first_period[:4],
-        "trend_to": last_period[:4],
-        "trend_change": change,
+        "trend_movement": movement(found.slope),
+        "trend_judgement": judgement(found, better),
+        **ends,
+        "trend_slope": found.slope,
+        "trend_p": found.p,
+        "trend_n": found.n,
+        "trend_window": f"{first_year}–{last_year}",
     }
 
 
-def trend_reading(change: float, first: float, better: Direction) -> tuple[str, str | None]:
-    """(movement, judgement) of a change, as CBS's dashboards show a trend: the arrow
-    gives the movement (the sign of the change: "hoger", "lager", "gelijk"), the colour
-    and word the judgement by the indicator's direction ("beter", "slechter", or
-    "gelijk" for a change too small to count; None for a neutral indicator).
+#: units whose change reads as a difference in the unit itself: a share in percentage
+#: points, a rate per 1.000 in per 1.000, a scale score in points; a count or an amount
+#: (euro, km, kWh) changes in %
+POINTS_UNIT = "procentpunt"
+PERCENT_CHANGE = "%"
 
-    A trend test (CBS: green or red only when significant) replaces only the "too small
-    to count" condition here; the movement stays the sign of the change.
-    """
-    movement = "hoger" if change > 0 else "lager" if change < 0 else "gelijk"
-    if better is Direction.NEUTRAL:
-        return movement, None
-    if abs(change) < STABLE_WITHIN * abs(first) or change == 0:
-        return movement, "gelijk"
-    improved = change > 0 if better is Direction.HIGHER else change < 0
-    return movement, "beter" if improved else "slechter"
+
+def change_unit(unit: str) -> str:
+    """How a change of a figure in `unit` reads: "procentpunt" for %, the unit itself
+    for a rate ("per 1.000 inwoners") or a score, "%" for counts and amounts."""
+    if unit == PERCENT:
+        return POINTS_UNIT
+    if unit.startswith("per ") or unit == "score":
+        return unit
+    return PERCENT_CHANGE
+
+
+def recent_change(
+    points: Sequence[tuple[str, float]], period: str | None, value: float | None, unit: str
+) -> dict[str, Any]:
+    """The change since the previous figure before `period` (the latest earlier one the
+    region has): `change_from` its year, `change` the difference in the unit
+    (`change_unit`), or for counts and amounts the change in % of the previous figure."""
+    none: dict[str, Any] = {"change_from": None, "change": None, "change_unit": None}
+    if period is None or value is None:
+        return none
+    shown = trend_date(year_code(period[:4])) or 0.0
+    earlier = [(p, v) for p, v in points if (trend_date(p) or shown) < shown]
+    if not earlier:
+        return none
+    previous_period, previous = max(earlier, key=lambda point: trend_date(point[0]) or 0.0)
+    reads = change_unit(unit)
+    if reads == PERCENT_CHANGE:
+        if previous == 0:
+            return none
+        change = (value - previous) / abs(previous) * 100
+    else:
+        change = value - previous
+    return {"change_from": label(previous_period), "change": change, "change_unit": reads}
 
 
 def is_count(indicator: Indicator) -> bool:
@@ -616,6 +720,7 @@ def _record(
             placed.get("position_quarter"), indicator.better
         ),
         **trend(points, period, indicator.better, window),
+        **recent_change(points, period, value, indicator.quantity.unit.name),
     )
 
 

@@ -11,6 +11,7 @@ denominator. Every value that bwmonitor computed is marked `computed`, with the 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,11 @@ from bwmonitor.core.regions import (
     NETHERLANDS,
     NETHERLANDS_KWB,
     RegionRegistry,
+    SameArea,
     below_municipality_codes,
     canonical_code,
     municipality_codes,
+    same_areas,
 )
 from bwmonitor.store.tables import DataView
 
@@ -77,8 +80,8 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
         source = catalog.sources[indicator.source or ""]
         parts = list(_source_frames(indicator, source, view, result))
         frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema())
-        published[indicator.id] = frame.with_columns(
-            pl.col("region").replace(NETHERLANDS_KWB, NETHERLANDS)
+        published[indicator.id] = with_same_areas(
+            frame.with_columns(pl.col("region").replace(NETHERLANDS_KWB, NETHERLANDS))
         )
     complete: dict[str, pl.DataFrame] = {}
     for indicator_id in _dependency_order(catalog):
@@ -88,14 +91,39 @@ def observe(catalog: Catalog, view: DataView, registry: RegionRegistry) -> Obser
         elif indicator.difference is not None:
             complete[indicator_id] = aggregation.derive_difference(indicator, complete)
         else:
-            weight = catalog.indicators.get(indicator.weight or "")
+            weights = [catalog.indicators[w] for w in indicator.weights]
             complete[indicator_id] = aggregation.fill_regions(
-                indicator, published[indicator_id], complete, registry, weight
+                indicator, published[indicator_id], complete, registry, weights
             )
     frames = [f for f in complete.values() if f.height]
     if frames:
         result.frame = pl.concat(frames).sort("indicator", "region", "period")
     return result
+
+
+def same_area_rule(area: SameArea) -> str:
+    """How a reader learns which figure a region shows: CBS's own, for another division."""
+    same = f"hetzelfde gebied: dezelfde {area.size} gemeenten"
+    return f"{aggregation.SAME_AREA_PREFIX}{area.name} ({same})"
+
+
+def with_same_areas(published: pl.DataFrame) -> pl.DataFrame:
+    """CBS's figure for a GGD region that covers exactly a province or COROP region
+    (GGD Drenthe: Drenthe's twelve) becomes that region's figure, where the table has none
+    of its own: CBS's figure for the area is preferred over one computed from the
+    municipalities. It stays CBS's (not computed); its rule says where it comes from."""
+    import polars as pl
+
+    areas = [a for a in same_areas() if a.code in set(published["region"].unique())]
+    if not areas:
+        return published
+    copies = pl.concat(
+        published.filter(pl.col("region") == area.code).with_columns(
+            pl.lit(area.region).alias("region"), pl.lit(same_area_rule(area)).alias("rule")
+        )
+        for area in areas
+    ).join(published, on=["region", "period"], how="anti")
+    return pl.concat([published, copies.filter(pl.col("value").is_not_null())])
 
 
 def _source_frames(
@@ -157,6 +185,15 @@ def _table_frame(
     period = pl.col(time_dim) if time_dim else pl.lit(single_year)
     status = meta.period_status()
     measures = [m for m in meta.measures if m in frame.columns]
+    if indicator.sum_over:
+        missing = missing_codes(frame, indicator.sum_over)
+        if missing:
+            where = NOT_IN_SNAPSHOT if meta.origin == "snapshot" else "niet in de opgeslagen tabel"
+            result.gaps.setdefault(indicator.id, []).append(f"{missing} van {table_id} {where}")
+            return None
+        keys = [c for c in (region_dim, time_dim) if c]
+        frame = add_up(frame, indicator.sum_over, key, measures, keys)
+        measures = [key, ANY_FIGURE]
     # A municipality with a row that has some figure belongs to the table's year even
     # when this measure is empty: it is kept (without a value) so that a Netherlands
     # total knows it would be incomplete. Rows with no figure at all are municipalities
@@ -175,6 +212,45 @@ def _table_frame(
         pl.lit(table_id).alias("source"),
         pl.lit(False).alias("computed"),
         pl.lit(None, dtype=pl.String).alias("rule"),
+    )
+
+
+#: after `add_up`: 1 where some row of the group had any figure (the "listed" test)
+ANY_FIGURE = "_any_figure"
+
+
+def missing_codes(frame: pl.DataFrame, sum_over: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The codes a sum needs that the stored table has no rows for, as a reader reads
+    them ("Leeftijd 11800 ... 22300 (88 codes)"); None: all are there."""
+    missing = []
+    for dim, codes in sum_over.items():
+        present = set(frame[dim].unique().to_list()) if dim in frame.columns else set()
+        absent = [code for code in codes if code not in present]
+        if len(absent) == 1:
+            missing.append(f"{dim} {absent[0]}")
+        elif absent:
+            missing.append(f"{dim} {absent[0]} … {absent[-1]} ({len(absent)} codes)")
+    return "; ".join(missing) or None
+
+
+def add_up(
+    frame: pl.DataFrame,
+    sum_over: Mapping[str, tuple[str, ...]],
+    key: str,
+    measures: list[str],
+    keys: list[str],
+) -> pl.DataFrame:
+    """One row per region (and period): the sum of `key` over the rows of the codes in
+    `sum_over`, only where every one of those rows has a figure (ages 18 and over lack
+    a value when one year of age is secret, never a partial count)."""
+    import polars as pl
+
+    rows = math.prod(len(codes) for codes in sum_over.values())
+    chosen = frame.filter(pl.all_horizontal(pl.col(d).is_in(c) for d, c in sum_over.items()))
+    has_figure = pl.any_horizontal([pl.col(m).is_not_null() for m in measures] or [False])
+    return chosen.group_by(keys).agg(
+        pl.when(pl.col(key).count() == rows).then(pl.col(key).sum()).alias(key),
+        pl.when(has_figure.any()).then(pl.lit(1)).alias(ANY_FIGURE),
     )
 
 

@@ -180,6 +180,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "table[str]",
             'Dimension codes, e.g. { Geslacht = "T001038", Leeftijd = "20300" }.',
         ),
+        Field(
+            "sum_over",
+            "table[list[str]]",
+            "Dimension codes whose rows are added up into one figure, e.g. the single "
+            'years of age 18 to 104 and "105 jaar of ouder" of 03759ned for the '
+            'inhabitants of 18 and over: { Leeftijd = ["11800", "11900", ...] }. A figure '
+            "exists only where every code has one; for counts (aggregate = 'sum').",
+        ),
         Field("numerator", "str", "For a derived ratio: id of the numerator indicator."),
         Field(
             "total",
@@ -203,6 +211,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
             "str",
             "For weighted_mean: id of the weight indicator, from the same year or else the "
             "nearest year in which every member municipality has it (the rule says which).",
+        ),
+        Field(
+            "weight_fallback",
+            "str",
+            "For weighted_mean: id of the weight used for a region and year where `weight` "
+            "has no figures for every member (e.g. inhabitants of 15 and over where the 18 "
+            "and over are not fetched); the rule names the weight actually used.",
         ),
         Field(
             "capital",
@@ -322,9 +337,13 @@ class Indicator:
     source: str | None = None
     measure: str | None = None
     filters: Mapping[str, str] = field(default_factory=dict)
+    #: dimension -> codes whose rows are added up into one figure (ages 18 and over)
+    sum_over: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     ratio: Ratio | None = None
     difference: Difference | None = None
     weight: str | None = None
+    #: the weight where `weight` lacks a member's figure (e.g. 15+ for 18+)
+    weight_fallback: str | None = None
     #: the brede welvaart "later" capital CBS assigns it to, if any
     capital: Capital | None = None
     #: who or what the figure is about ("inwoners van 18 jaar en ouder")
@@ -352,10 +371,23 @@ class Indicator:
     def dependencies(self) -> tuple[str, ...]:
         """The indicators this one is computed from: its weight, a ratio's numerator and
         denominator."""
-        weight = (self.weight,) if self.weight else ()
+        weight = self.weights
         ratio = (self.ratio.numerator, self.ratio.denominator) if self.ratio else ()
         difference = (self.difference.total, self.difference.minus) if self.difference else ()
         return weight + ratio + difference
+
+    @property
+    def weights(self) -> tuple[str, ...]:
+        """A weighted mean's weights in order of preference: `weight`, then its fallback."""
+        return tuple(w for w in (self.weight, self.weight_fallback) if w)
+
+    @property
+    def wanted_codes(self) -> dict[str, tuple[str, ...]]:
+        """The codes of each dimension this indicator reads: its filter's or its sum's."""
+        return {
+            **{dim: (code,) for dim, code in self.filters.items()},
+            **{dim: tuple(codes) for dim, codes in self.sum_over.items()},
+        }
 
     @property
     def is_derived(self) -> bool:
@@ -404,7 +436,7 @@ class Catalog:
         the whole dimension is fetched; otherwise the union of the asked codes.
         """
         measures: dict[str, set[str]] = {}
-        wanted_filters: dict[str, list[Mapping[str, str]]] = {}
+        wanted_filters: dict[str, list[Mapping[str, tuple[str, ...]]]] = {}
         catalogs: dict[str, str] = {}
         in_series: set[str] = set()
         for indicator in self.indicators.values():
@@ -416,7 +448,7 @@ class Catalog:
                 if source.is_series:
                     in_series.add(table_id)
                 measures.setdefault(table_id, set()).add(indicator.measure_for(label) or "")
-                wanted_filters.setdefault(table_id, []).append(indicator.filters)
+                wanted_filters.setdefault(table_id, []).append(indicator.wanted_codes)
         return [
             TableRequest(
                 table_id=table_id,
@@ -431,11 +463,11 @@ class Catalog:
         ]
 
 
-def _merge_filters(wanted: list[Mapping[str, str]]) -> dict[str, tuple[str, ...]]:
+def _merge_filters(wanted: list[Mapping[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
     """Union of the codes per dimension; a dimension one indicator leaves open stays open."""
     dimensions = sorted({dim for filters in wanted for dim in filters})
     return {
-        dim: tuple(sorted({filters[dim] for filters in wanted}))
+        dim: tuple(sorted({code for filters in wanted for code in filters[dim]}))
         for dim in dimensions
         if all(dim in filters for filters in wanted)
     }
@@ -589,6 +621,16 @@ _TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
         'a table of strings, e.g. { key = "value" }',
     ),
+    "table[list[str]]": (
+        lambda v: (
+            isinstance(v, dict)
+            and all(
+                isinstance(codes, list) and codes and all(isinstance(c, str) for c in codes)
+                for codes in v.values()
+            )
+        ),
+        'a table of non-empty lists of strings, e.g. { key = ["a", "b"] }',
+    ),
 }
 
 
@@ -634,7 +676,7 @@ def _derived_problems(path: str, entry: Mapping[str, Any], kind: str) -> Iterato
     for key in parts:
         if key not in entry:
             yield f"{path}: a derived {kind} needs {key!r}"
-    for key in ("source", "measure", "measure_by_year", "filters"):
+    for key in ("source", "measure", "measure_by_year", "filters", "sum_over"):
         if key in entry:
             yield f"{path}.{key}: a derived {kind} has no {key} (it has a {parts[0]})"
     if kind == "difference" and entry.get("aggregate", Aggregation.SUM) != Aggregation.SUM:
@@ -651,8 +693,12 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         yield f"{path}: missing required key 'source' (or numerator/denominator, total/minus)"
     if entry.get("aggregate") == Aggregation.WEIGHTED_MEAN and "weight" not in entry:
         yield f"{path}: aggregate = 'weighted_mean' needs a 'weight' indicator"
-    if "weight" in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
-        yield f"{path}.weight: only used with aggregate = 'weighted_mean'"
+    for key in ("weight", "weight_fallback"):
+        if key in entry and entry.get("aggregate") != Aggregation.WEIGHTED_MEAN:
+            yield f"{path}.{key}: only used with aggregate = 'weighted_mean'"
+    if "weight_fallback" in entry and "weight" not in entry:
+        yield f"{path}.weight_fallback: a fallback needs a 'weight' to fall back from"
+    yield from _sum_over_problems(path, entry)
     if "aggregate_reason" in entry and entry.get("aggregate") != Aggregation.NONE:
         yield f"{path}.aggregate_reason: only used with aggregate = 'none'"
     if "definition" in entry and "definition_source" not in entry:
@@ -662,6 +708,21 @@ def _indicator_kind_problems(indicator_id: str, entry: Mapping[str, Any]) -> Ite
         )
     if "definition_source" in entry and "definition" not in entry:
         yield f"{path}.definition_source: only used with 'definition'"
+
+
+def _sum_over_problems(path: str, entry: Mapping[str, Any]) -> Iterator[str]:
+    """A sum over codes adds counts, and a dimension is either filtered or summed."""
+    sum_over = entry.get("sum_over")
+    if not isinstance(sum_over, dict):
+        return
+    if entry.get("aggregate", Aggregation.SUM) != Aggregation.SUM:
+        yield f"{path}.sum_over: a sum of rows is a count: use aggregate = 'sum'"
+    filters = entry.get("filters")
+    for dim, codes in sum_over.items():
+        if isinstance(filters, dict) and dim in filters:
+            yield f"{path}.sum_over.{dim}: {dim} is also in filters; give it in one of the two"
+        if isinstance(codes, list) and len(set(codes)) != len(codes):
+            yield f"{path}.sum_over.{dim}: a code is listed twice (it would count twice)"
 
 
 def _build(
@@ -739,9 +800,11 @@ def _build_indicator(indicator_id: str, entry: Mapping[str, Any]) -> Indicator:
         source=entry.get("source"),
         measure=entry.get("measure"),
         filters=dict(entry.get("filters", {})),
+        sum_over={dim: tuple(codes) for dim, codes in entry.get("sum_over", {}).items()},
         ratio=ratio,
         difference=difference,
         weight=entry.get("weight"),
+        weight_fallback=entry.get("weight_fallback"),
         capital=Capital(entry["capital"]) if "capital" in entry else None,
         population=entry.get("population"),
         aggregate_reason=entry.get("aggregate_reason"),
@@ -761,6 +824,7 @@ REFERENCES = (
     ("total", "indicators", "indicator"),
     ("minus", "indicators", "indicator"),
     ("weight", "indicators", "indicator"),
+    ("weight_fallback", "indicators", "indicator"),
 )
 
 

@@ -200,6 +200,36 @@ def national_regions() -> Mapping[str, Any]:
     return json.loads(path.read_text("utf-8"))  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True, slots=True)
+class SameArea:
+    """A region CBS publishes under another division (a GGD region) that covers exactly
+    the municipalities of one of ours: its figure is CBS's own figure for our region."""
+
+    code: str  #: the other division's code, e.g. GG0706
+    name: str  #: GGD Drenthe
+    region: str  #: ours, e.g. PV22
+    size: int  #: the number of municipalities both consist of
+
+
+@functools.cache
+def same_areas() -> tuple[SameArea, ...]:
+    """GGD regions whose municipalities are exactly those of a province or a COROP
+    region (Gebieden in Nederland 2025): GGD Drenthe is Drenthe's twelve. A GGD region
+    that is a province and its only COROP region (Flevoland) gives both their figure."""
+    data = national_regions()
+    ours = [
+        (frozenset(info["members"]), code)
+        for level in ("corop", "provinces")
+        for code, info in data[level].items()
+    ]
+    return tuple(
+        SameArea(code, info["name"], region, len(info["members"]))
+        for code, info in data.get("ggd", {}).items()
+        for members, region in ours
+        if members == frozenset(info["members"])
+    )
+
+
 def larger_regions() -> list[Region]:
     """The 40 COROP regions and 12 provinces; Drenthe's as the monitor defines them."""
     data = national_regions()
@@ -231,3 +261,13 @@ def build_registry(
     regions.append(Region(NETHERLANDS, "Nederland", Level.COUNTRY, (), ("nederland", "nl")))
     regions += list(custom)
     return RegionRegistry(regions)
+
+
+@functools.cache
+def municipality_classes() -> Mapping[str, Any]:
+    """CBS's size and urbanisation classes per year and municipality, 2020–2025 (package
+    data from "Gebieden in Nederland", built by scripts/build_municipality_classes.py):
+    {"years": {"2025": {"size_labels", "urbanisation_labels", "municipalities": {code:
+    [name, size, urbanisation, inhabitants, address_density]}}}}."""
+    path = resources.files("bwmonitor").joinpath("municipality_classes.json")
+    return json.loads(path.read_text("utf-8"))  # type: ignore[no-any-return]

@@ -10,7 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bwmonitor.compute.comparison import TREND_WINDOW, Comparison
+from bwmonitor.compute.comparison import Comparison
+from bwmonitor.compute.trend import TREND_WINDOW
 from bwmonitor.core.catalog import Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 EXPORT_NAME = "monitor-brede-welvaart"
 DEFAULT_EXPORT_ROOT = Path("bwmonitor-export")
-EXPORT_FORMATS = ("xlsx", "csv", "parquet")
+EXPORT_FORMATS = ("xlsx", "csv", "parquet", "html")
 
 
 def export_monitor(
@@ -82,10 +83,12 @@ def write_monitor_files(
     focus: Sequence[str],
     excel: bool = False,
     stale: Sequence[StaleTable] = (),
+    changes: str | None = None,
 ) -> list[str]:
     """Write the monitor's files for `data` into `folder` (a staging folder) and return
     the ids of the tables they were drawn from. `focus`: region codes for the overview
-    (empty: Tabel 1's); `stale` tables are marked on the sources sheet."""
+    (empty: Tabel 1's); `stale` tables are marked on the sources sheet; `changes`
+    (update's change report): the HTML page is written too, whatever `fmt`, with it."""
     from bwmonitor.publish import tables
     from bwmonitor.publish.folder import inside
 
@@ -97,7 +100,18 @@ def write_monitor_files(
     used = sorted(set(long["bron"].str.split(", ").explode().drop_nulls().to_list()))
     scored = scored_comparison(data, indicators, focus)
     write_data = partial(
-        _write_data, folder, data, fmt, excel, long, indicators, columns, used, stale, scored
+        _write_data,
+        folder,
+        data,
+        fmt,
+        excel,
+        long,
+        indicators,
+        columns,
+        used,
+        stale,
+        changes,
+        scored,
     )
     if charts:
         from bwmonitor.publish.chart_set import write_charts
@@ -179,13 +193,17 @@ def _write_data(
     columns: Sequence[str],
     used: Sequence[str],
     stale: Sequence[StaleTable],
+    changes: str | None = None,
     scored: Comparison | None = None,
 ) -> None:
-    """The export's data file: the workbook, or the long table as CSV or Parquet."""
+    """The export's data file: the workbook, the long table as CSV or Parquet, or the
+    HTML report."""
     from bwmonitor.publish import tables
     from bwmonitor.publish.folder import inside
     from bwmonitor.publish.formula_guard import neutralise_frame
 
+    if fmt == "html" or changes is not None:
+        write_html_report(folder, data, long, indicators, columns, used, stale, changes)
     if fmt == "csv":
         # text a spreadsheet would run as a formula gets a leading ' (docs/data.md)
         # --excel: the dialect Dutch Excel opens as numbers (`;`, 28,4, BOM)
@@ -198,7 +216,7 @@ def _write_data(
         )
     elif fmt == "parquet":
         long.write_parquet(inside(folder, f"{EXPORT_NAME}.parquet"), statistics=False)
-    else:
+    elif fmt == "xlsx":
         from bwmonitor.fetch.cbs import feed_url
         from bwmonitor.publish.sources import source_rows
         from bwmonitor.publish.workbook import write_workbook
@@ -217,6 +235,39 @@ def _write_data(
             tables.positions(data.observations.frame, data.catalog, columns),
             workbook_scores(scored, columns) if scored is not None else None,
         )
+
+
+def write_html_report(
+    folder: Path,
+    data: MonitorData,
+    long: pl.DataFrame,
+    indicators: Sequence[Indicator],
+    columns: Sequence[str],
+    used: Sequence[str],
+    stale: Sequence[StaleTable] = (),
+    changes: str | None = None,
+) -> None:
+    """The monitor as one HTML page (publish/html_report.py); `changes`: update's change
+    report, shown on the page."""
+    from bwmonitor.fetch.cbs import feed_url
+    from bwmonitor.publish.folder import inside
+    from bwmonitor.publish.html_report import REPORT_FILE, write_report
+    from bwmonitor.publish.sources import source_rows
+
+    sources, created = source_rows(data.view, used, stale, feed_url)
+    write_report(
+        inside(folder, REPORT_FILE),
+        data.observations.frame,
+        data.catalog,
+        data.registry,
+        indicators,
+        columns,
+        long,
+        sources,
+        created,
+        gaps=data.observations.gaps,
+        changes=changes,
+    )
 
 
 def exported(

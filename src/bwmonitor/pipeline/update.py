@@ -158,10 +158,12 @@ def _update(
         data = monitor_data(settings, pinned)
         focus = [r.code for r in resolve_regions(data.registry, export.regions or [])]
         with staged_folder(target) as staging:
-            used = write_monitor_files(
-                staging, data, export.fmt, export.charts, focus, export.excel, stale
-            )
             _compare_with_baseline(report, previous, store, table_ids, data, pinned)
+            # every update's export has the HTML page too, with the change report on it
+            changed = change_report.to_markdown(report, data.catalog, data.registry)
+            used = write_monitor_files(
+                staging, data, export.fmt, export.charts, focus, export.excel, stale, changed
+            )
             change_report.write(staging, report, data.catalog, data.registry)
         result.export = exported(target, data.view, used, stale)
         result.report = report

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.compute.aggregation import weight_notes
+from bwmonitor.compute.aggregation import same_area_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks, within
 from bwmonitor.core.catalog import Aggregation, Indicator
 from bwmonitor.core.errors import InvalidInput
@@ -162,6 +162,8 @@ def _spec(
     when = f", {year}" if year else ""
     # a computed regional mean drawn here names the weight it used
     notes = weight_notes((indicator.id, r["regel"]) for r in rows).get(indicator.id, [])
+    # ... and a region's figure taken from the GGD region with the same municipalities
+    same_areas = weight_notes(((indicator.id, r["regel"]) for r in rows), same_area_note)
     # a chart over years that cross a break in the series says so
     years = [r["jaar"] for r in rows]
     crossed = within(definition_breaks(indicator), min(years), max(years)) if years else []
@@ -169,6 +171,7 @@ def _spec(
         [
             *([indicator.footnote] if indicator.footnote else []),
             *(f"† {n}." for n in notes),
+            *(f"{n[0].upper()}{n[1:]}." for n in same_areas.get(indicator.id, [])),
             *(f"{BREAK_MARK} Breuk in de reeks, {b}." for b in crossed),
         ]
     )

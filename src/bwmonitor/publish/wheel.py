@@ -3,10 +3,10 @@ sector, its outer ring the theme's score 0–10 (compute/scores.py), its inner r
 theme's trend. Drawn in charts.py's house style (palette, fonts, footer, SVG text),
 saved by `charts.save` as PNG and SVG.
 
-A theme's trend counts its indicators' trend judgements: "beter" when more indicators
-improve than deteriorate, "slechter" for the reverse, otherwise "geen duidelijke
-richting". Only the judgements "beter" and "slechter" count, so this reads the same
-whether the trend is judged by a threshold or by a significance test.
+A theme's trend counts its indicators' trend judgements (compute/trend.py): "beter" when
+more indicators improve significantly than deteriorate, "slechter" for the reverse,
+otherwise "geen duidelijke richting". Only the judgements "beter" and "slechter" count;
+"geen significante verandering" and "onvoldoende gegevens" count for neither.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from matplotlib.projections.polar import PolarAxes
 
 from bwmonitor.compute.comparison import ComparisonRow
 from bwmonitor.compute.scores import welfare_themes
+from bwmonitor.compute.trend import TREND_WINDOW
 from bwmonitor.core.catalog import TABLE_ID
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.publish import charts
@@ -128,7 +129,8 @@ def draw_wheel(name: str, sectors: Sequence[Sector], tables: Sequence[str]) -> c
             "Buitenring: thema-score 0–10, het gemiddelde van de scores van de indicatoren "
             "(10 = de beste Nederlandse gemeente in de jaren van de trend; n = aantal "
             "indicatoren). Binnenring: trend van het thema, beter als meer indicatoren "
-            "verbeteren dan verslechteren, slechter bij het omgekeerde."
+            "significant verbeteren dan verslechteren (t-toets over "
+            f"{TREND_WINDOW} jaar), slechter bij het omgekeerde."
         ),
     )
     with charts._house_style():

@@ -20,12 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bwmonitor.compute.aggregation import by_note, weight_notes
+from bwmonitor.compute.aggregation import by_note, same_area_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
+from bwmonitor.compute.comparison import POINTS_UNIT, recent_change, trend
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary, ranked_level
 from bwmonitor.compute.scores import RANK_CAVEAT, RANK_FORMULA, ThemeStanding, score_formula
+from bwmonitor.compute.trend import ALPHA, BETTER, MIN_POINTS, TREND_WINDOW, WORSE, short_reading
 from bwmonitor.core.catalog import Capital, Catalog, Direction, Indicator
-from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
+from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks, year_code
 from bwmonitor.core.units import EURO, PERCENT, Quantity
 from bwmonitor.publish.sheet_names import sheet_names
 from bwmonitor.publish.tables import LevelPosition, overview, overview_summaries
@@ -72,6 +74,18 @@ def number_format(quantity: Quantity, suffix: str = "") -> str:
     return f"{digits}{mark}"
 
 
+def change_format(quantity: Quantity, change_unit: str) -> str:
+    """Excel format of a recent change, signed: in % ('+0.0"%"'), in percentage points
+    ('+0.0" %-punt"'), or in the unit's own decimals (a rate, a score)."""
+    if change_unit == "%":
+        digits, suffix = "0.0", '"%"'
+    else:
+        decimals = max(quantity.reader_decimals, 0)
+        digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+        suffix = '" %-punt"' if change_unit == POINTS_UNIT else ""
+    return f"+{digits}{suffix};-{digits}{suffix};{digits}{suffix}"
+
+
 def cell_value(value: float, quantity: Quantity) -> float:
     """The reader's amount of CBS's value (28,4 thousand euro -> 28400).
 
@@ -102,6 +116,22 @@ class _Formats:
             if fill:
                 spec["bg_color"] = fill
             self.cache[key] = self.workbook.add_format(spec)
+        return self.cache[key]
+
+    def change(self, quantity: Quantity, change_unit: str) -> Any:
+        """A recent change with its sign: '+2,9 %-punt', '-1,2%', '+10'."""
+        key = ("change", quantity, change_unit)
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format(
+                {"num_format": change_format(quantity, change_unit)}
+            )
+        return self.cache[key]
+
+    def fill(self, colour: str | None) -> Any:
+        """A text cell filled green or red (None: no fill)."""
+        key = ("fill", colour)
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format({"bg_color": colour} if colour else {})
         return self.cache[key]
 
     def out_of(self, total: int, fill: str | None = None) -> Any:
@@ -340,6 +370,11 @@ def _legend(
         f"{COMPUTED_MARK} {note}: {'; '.join(titles[i] for i in ids)}"
         for note, ids in by_note(notes).items()
     ]
+    # CBS's own figure for a GGD region that is exactly the region: which one was used
+    same_areas = weight_notes(zip(shown["indicator"], shown["regel"], strict=True), same_area_note)
+    lines += [
+        f"{note}: {'; '.join(titles[i] for i in ids)}" for note, ids in by_note(same_areas).items()
+    ]
     # a series whose definition changes: its years do not all compare (compute/breaks.py)
     breaks = {ind.title: [str(b) for b in definition_breaks(ind)] for ind in indicators}
     lines += [
@@ -370,6 +405,10 @@ def _theme_sheet(
         key = (record["indicator"], record["regio"])
         cells.setdefault(key, {})[record["jaar"]] = record
         names[record["regio"]] = (record["regionaam"], record["niveau"])
+    # after the years: the trend up to the row's last year, and the change since the
+    # figure before it (compute/trend.py, comparison.recent_change), as compare has them
+    trend_col = 5 + len(years)
+    _write_texts(sheet, 0, trend_col, TREND_HEADERS, formats.header)
     row = 1
     for ind in indicators:
         for (indicator_id, region), by_year in cells.items():
@@ -390,8 +429,9 @@ def _theme_sheet(
                     cell_value(found["waarde"], ind.quantity),
                     formats.value(ind.quantity, marks(found["status"], found["berekend"]), fill),
                 )
+            _trend_cells(sheet, formats, row, trend_col, ind, by_year)
             row += 1
-    sheet.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
+    sheet.autofilter(0, 0, max(row - 1, 1), trend_col + len(TREND_HEADERS) - 1)
     sheet.write_string(
         row + 1,
         0,
@@ -399,11 +439,64 @@ def _theme_sheet(
         "rood: slechtste kwart (naar de richting van de indicator).",
         formats.note,
     )
-    _legend(sheet, formats, row + 2, indicators, long)
+    _legend(sheet, formats, row + 2, indicators, long, TREND_LEGEND)
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 4, 14)
     sheet.set_column(5, 4 + len(years), 11)
-    return len(headers)
+    sheet.set_column(trend_col, trend_col, 22)
+    sheet.set_column(trend_col + 1, trend_col + 2, 13)
+    return trend_col + len(TREND_HEADERS)
+
+
+TREND_HEADERS = ("trend", "recente verandering", "sinds")
+TREND_LEGEND = (
+    f"trend: lijn (kleinste kwadraten) door alle cijfers van de {TREND_WINDOW} "
+    "kalenderjaren tot en met het laatste jaar van de rij; ▲/▼ = stijgend/dalend; "
+    f"beter/slechter (groen/rood): significant (t-toets, {100 - ALPHA * 100:.0f}%); "
+    "n.s. = geen significante verandering; te weinig = onvoldoende gegevens (minder dan "
+    f"{MIN_POINTS} cijfers); jaren: het eerste en laatste cijfer",
+    "recente verandering: van het vorige cijfer (jaar: sinds) tot het laatste; "
+    "percentages in %-punt, per 1.000 en scores in hun eenheid, aantallen en bedragen in %",
+)
+
+
+def _trend_cells(
+    sheet: Worksheet,
+    formats: _Formats,
+    row: int,
+    col: int,
+    ind: Indicator,
+    by_year: Mapping[int, Mapping[str, Any]],
+) -> None:
+    """A row's trend ('▲ beter 2016–2023', green or red when significant), its recent
+    change (a signed number in its unit or in %) and the year it is since."""
+    points = [
+        (year_code(year), found["waarde"])
+        for year, found in sorted(by_year.items())
+        if found["waarde"] is not None
+    ]
+    if not points:
+        return
+    last_period, last_value = points[-1]
+    found = trend(points, last_period, ind.better)
+    reading = short_reading(
+        found["trend_movement"],
+        found["trend_judgement"],
+        found["trend_p"],
+        ind.better is Direction.NEUTRAL,
+    )
+    if found["trend_from"] and found["trend_to"]:
+        reading += f" {found['trend_from']}–{found['trend_to']}"
+    colour = {BETTER: BEST, WORSE: WORST}.get(found["trend_judgement"] or "")
+    sheet.write_string(row, col, reading, formats.fill(colour))
+    change = recent_change(points, last_period, last_value, ind.quantity.unit.name)
+    if change["change"] is None:
+        return
+    amount = change["change"]
+    if change["change_unit"] != "%":  # in the unit: the reader's amount, as the values
+        amount = cell_value(amount, ind.quantity)
+    sheet.write_number(row, col + 1, amount, formats.change(ind.quantity, change["change_unit"]))
+    sheet.write_number(row, col + 2, int(change["change_from"][:4]))
 
 
 def _sources_sheet(sheet: Worksheet, formats: _Formats, sources: Sequence[SourceRow]) -> None:
