@@ -248,6 +248,10 @@ def _reason(
     return "forced" if force else None
 
 
+#: the kinds of an export's main file; the HTML report only comes with one of them
+MAIN_FILE_KINDS = ("xlsx", "csv", "parquet")
+
+
 def _last_export_in_place(previous: baseline.Baseline, out: Path | None) -> bool:
     """Whether the last export's folder lies under this run's --out and still holds its
     main file (the workbook, or the CSV or Parquet table): the user may have removed it,
@@ -255,7 +259,8 @@ def _last_export_in_place(previous: baseline.Baseline, out: Path | None) -> bool
     folder = Path(str(previous.state.get("folder") or ""))
     if not folder.name or folder.parent.resolve() != (out or DEFAULT_EXPORT_ROOT).resolve():
         return False
-    return any(path.is_file() for path in folder.glob(f"{EXPORT_NAME}.*"))
+    # the HTML report is written beside the main file, never instead of it
+    return any((folder / f"{EXPORT_NAME}.{kind}").is_file() for kind in MAIN_FILE_KINDS)
 
 
 def _check_readable(store: TableDir, table_ids: list[str]) -> None:
