@@ -54,8 +54,9 @@ def test_emmen_with_peers_works_and_says_it_has_none(tmp_path: Path) -> None:
     code, out, err = run(tmp_path, "compare", "--region", "emmen", "--with", "peers")
     assert code == 0, err
     assert (
-        "vergelijkbare gemeenten (grootteklasse 100 000 tot 150 000 inwoners, "
-        "weinig stedelijk): geen; Emmen is de enige" in out
+        "vergelijkbare gemeenten: geen; Emmen is de enige van de gemeenten met "
+        "grootteklasse 6 (100 000 tot 150 000 inwoners) en stedelijkheid 4 (weinig "
+        "stedelijk)" in out
     )
     found = records(
         tmp_path, "--region", "emmen", "--with", "peers", "--indicator", "inkomen_per_inwoner"

@@ -72,8 +72,10 @@ def test_emmen_has_no_peers_and_hoogeveen_fifteen() -> None:
     assert same_class_peers(classes, "GM0114", 2024).members == ()
     hoogeveen = same_class_peers(classes, "GM0118", 2024)
     assert len(hoogeveen.members) == len(expected_peers(2024, "GM0118")) == 15
-    assert hoogeveen.name == (
-        "vergelijkbare gemeenten (grootteklasse 50 000 tot 100 000 inwoners, matig stedelijk)"
+    assert hoogeveen.name == "vergelijkbare gemeenten"
+    assert hoogeveen.rule.startswith(
+        "gemeenten met grootteklasse 5 (50 000 tot 100 000 inwoners) en stedelijkheid 3 "
+        "(matig stedelijk) in CBS Gebieden in Nederland 2024"
     )
 
 

@@ -79,12 +79,16 @@ class PeerRequest:
         return self.rule if self.rule == PEERS else f"{self.rule}:{self.k}"
 
 
+#: how the peers' column is called (terminal, JSON region_name, workbook)
+PEERS_NAME = "vergelijkbare gemeenten"
+
+
 @dataclass(frozen=True, slots=True)
 class PeerGroup:
     """The municipalities a focus municipality is compared with, and why these."""
 
     code: str  #: 'peers' or 'nearest:10'
-    name: str  #: 'vergelijkbare gemeenten (grootteklasse ..., weinig stedelijk)'
+    name: str  #: the column's name: 'vergelijkbare gemeenten' (the classes: `rule`)
     focus: str
     year: int  #: the reference year of the classes or the context
     members: tuple[str, ...]  #: by code (peers) or by distance (nearest)
@@ -155,13 +159,15 @@ def same_class_peers(classes: Mapping[str, Any], focus: str, year: int) -> PeerG
     urbanisation_label = _lower_first(entry["urbanisation_labels"][str(urbanisation)])
     return PeerGroup(
         code=PEERS,
-        name=f"vergelijkbare gemeenten (grootteklasse {size_label}, {urbanisation_label})",
+        # short, as a column's name; the classes are in the rule the footer prints
+        name=PEERS_NAME,
         focus=focus,
         year=year,
         members=tuple(members),
         member_names=tuple(municipalities[code][0] for code in members),
         rule=(
-            f"gemeenten met grootteklasse {size} en stedelijkheid {urbanisation} in CBS "
+            f"gemeenten met grootteklasse {size} ({size_label}) en stedelijkheid "
+            f"{urbanisation} ({urbanisation_label}) in CBS "
             f"Gebieden in Nederland {year} ({entry['table']})"
         ),
     )
