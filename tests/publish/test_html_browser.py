@@ -20,10 +20,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bwmonitor.cli import app
+from bwmonitor.compute.trend import change_text
 from bwmonitor.core.periods import marks
 from bwmonitor.core.units import Quantity, Unit
 from tests.conftest import ShippedExports
-from tests.publish.test_html_report import PAGE, hostile_page
+from tests.publish.test_html_report import PAGE, hostile_page, score_text, trend_text
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -136,8 +137,9 @@ def compare_records(shipped_exports: ShippedExports) -> list[dict[str, Any]]:
 def test_the_overview_shows_what_compare_says(
     opened: Opened, shipped_exports: ShippedExports
 ) -> None:
-    """Each overview cell (value with marks, year, position) is compare's figure in the
-    text compare prints it with."""
+    """Each overview cell (value with marks, year, recent change, trend, position, score)
+    is compare's figure in the text compare prints it with; the trend reads the
+    significance judgement in full, as CBS's dashboard does."""
     cells = opened.page.evaluate(
         """() => [...document.querySelectorAll('section[data-region] tr[data-indicator]')]
             .map(tr => ({
@@ -160,6 +162,11 @@ def test_the_overview_shows_what_compare_says(
         if record["position"] is not None:
             assert cell["position"].startswith(f"{record['position']} van {record['position_of']} ")
         assert (record["position_quarter_label"] or "") in cell["quarter"]
+        assert cell["change"] == change_text(
+            record["change"], record["change_unit"], record["change_from"], quantity
+        )
+        assert cell["trend"] == trend_text(record)
+        assert cell["score"] == score_text(record["score"])
 
 
 def visible_titles(page: Page) -> list[str]:
@@ -248,8 +255,8 @@ def png_width(path: Path) -> int:
 def test_screenshots_for_people_to_look_at(
     browser: Browser, html_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The first screen at 1280 and at 375 px, written where BWMONITOR_SCREENSHOT_DIR
-    says (docs/img for the README's)."""
+    """The first screen at 1280 and at 375 px, and Emmen's page and wheel at 1280,
+    written where BWMONITOR_SCREENSHOT_DIR says (docs/img for the README's)."""
     folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path_factory.mktemp("screenshots")
     for width in (1280, 375):
         page = browser.new_page(viewport={"width": width, "height": 900})
@@ -258,6 +265,17 @@ def test_screenshots_for_people_to_look_at(
         page.screenshot(path=path)
         page.close()
         assert png_width(path) == width
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    Opened(page, html_file.as_uri())
+    for name, selector in (
+        ("emmen", "#gemeente-gm0114-kop"),
+        ("emmen-wiel", "#gemeente-gm0114 figure.wheel"),
+    ):
+        page.locator(selector).evaluate("e => e.scrollIntoView()")
+        path = folder / f"report-{name}-1280.png"
+        page.screenshot(path=path)
+        assert png_width(path) == 1280
+    page.close()
 
 
 def test_a_hostile_catalogue_stays_inert(browser: Browser, tmp_path: Path) -> None:

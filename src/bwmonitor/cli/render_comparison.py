@@ -18,7 +18,13 @@ from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
 from bwmonitor.compute.scores import ThemeStanding
-from bwmonitor.compute.trend import ALPHA, BETTER, MIN_POINTS, WORSE, short_reading
+from bwmonitor.compute.trend import (
+    BETTER,
+    WORSE,
+    change_text,
+    short_reading,
+    trend_legend_lines,
+)
 from bwmonitor.core.catalog import TABLE_ID
 from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marker, marks
@@ -160,17 +166,10 @@ def _trend_cell(record: ComparisonRow) -> Text:
 
 
 def _change_cell(record: ComparisonRow) -> Text:
-    """'+2,9 %-punt (2016)', '+0,2% (2025)', '+10 per 1.000 inwoners (2024)': the change
-    since the previous figure and that figure's year; empty without one."""
-    if record.change is None or record.change_from is None:
-        return Text("")
-    if record.change_unit == "%":
-        amount = dutch_number(abs(record.change), 1)
-        sign = ("+" if record.change > 0 else "-") if amount.strip("0,") else ""
-        text = f"{sign}{amount}%"
-    else:  # in the unit, as the value beside it: '+2,9 %-punt', a rate's '+10'
-        text = _quantity(record).text(record.change, difference=True)
-    return Text(f"{text} ({record.change_from})")
+    """The change since the previous figure and that figure's year (`trend.change_text`)."""
+    return Text(
+        change_text(record.change, record.change_unit, record.change_from, _quantity(record))
+    )
 
 
 # The cells first, then their layout: what a cell says (above) is independent of how
@@ -353,24 +352,11 @@ def _notes(result: Comparison, data_used: list[str], console: Console) -> None:
 
 def trend_legend(records: list[ComparisonRow]) -> list[str]:
     """What the trend's words and the recent change mean, when a record has them."""
-    lines = []
-    windows = sorted({_window_size(r.trend_window) for r in records if r.trend_window})
-    if any(r.trend_n for r in records):
-        years = " of ".join(str(size) for size in windows)
-        lines.append(
-            f"trend: lijn (kleinste kwadraten) door alle cijfers van de {years} kalenderjaren "
-            "tot en met het getoonde jaar; ▲/▼ = stijgend/dalend; beter/slechter: "
-            f"significant (t-toets, {100 - ALPHA * 100:.0f}%); n.s. = geen significante "
-            f"verandering; te weinig = onvoldoende gegevens (minder dan {MIN_POINTS} "
-            "cijfers); jaren: het eerste en laatste cijfer"
-        )
-    if any(r.change is not None for r in records):
-        lines.append(
-            "recente verandering: sinds het vorige cijfer (jaar tussen haakjes); "
-            "percentages in %-punt, per 1.000 en scores in hun eenheid, aantallen en "
-            "bedragen in %"
-        )
-    return lines
+    return trend_legend_lines(
+        [r.trend_window for r in records if r.trend_window],
+        trends=any(r.trend_n for r in records),
+        changes=any(r.change is not None for r in records),
+    )
 
 
 def peer_lines(records: list[ComparisonRow]) -> list[str]:
@@ -400,12 +386,6 @@ def peer_lines(records: list[ComparisonRow]) -> list[str]:
             "naar de regel van de indicator (aantal per indicator: --format json)"
         )
     return lines
-
-
-def _window_size(window: str) -> int:
-    """8 for '2017–2024'."""
-    first, last = window.split("–")
-    return int(last) - int(first) + 1
 
 
 def _line(console: Console, text: str) -> None:

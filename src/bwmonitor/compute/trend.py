@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bwmonitor.core.catalog import Direction
+from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import YEAR_SPAN, YEAR_SUFFIX
+from bwmonitor.core.units import Quantity
 
 TREND_WINDOW = 8  #: calendar years, the shown year included (CBS: t-7 .. t)
 ALPHA = 0.05  #: two-sided significance level of the slope's t-test
@@ -47,6 +49,13 @@ SHORT_WORDS = {
     WORSE: "slechter",
     NOT_SIGNIFICANT: "n.s.",
     INSUFFICIENT: "te weinig",
+}
+#: the same in full, where there is room (the HTML report, as CBS's dashboard reads)
+FULL_WORDS = {
+    BETTER: BETTER,
+    WORSE: WORSE,
+    NOT_SIGNIFICANT: NOT_SIGNIFICANT,
+    INSUFFICIENT: INSUFFICIENT,
 }
 
 _YEAR_CODE = re.compile(rf"^(\d{{4}}){YEAR_SUFFIX}$")
@@ -193,14 +202,68 @@ def significant(p: float | None) -> bool:
 
 
 def short_reading(
-    movement: str | None, judgement: str | None, p: float | None, neutral: bool
+    movement: str | None,
+    judgement: str | None,
+    p: float | None,
+    neutral: bool,
+    words: Mapping[str, str] = SHORT_WORDS,
 ) -> str:
     """'▲ beter', '▼ n.s.', '▲ te weinig', 'te weinig' (one figure: no arrow); a neutral
-    indicator, neither better nor worse, reads its movement when significant ('▲ hoger')."""
+    indicator, neither better nor worse, reads its movement when significant ('▲ hoger').
+    `words`: FULL_WORDS reads '▼ geen significante verandering'."""
     if neutral:
-        word = SHORT_WORDS[INSUFFICIENT] if p is None else movement or ""
+        word = words[INSUFFICIENT] if p is None else movement or ""
         if p is not None and not significant(p):
-            word = SHORT_WORDS[NOT_SIGNIFICANT]
+            word = words[NOT_SIGNIFICANT]
     else:
-        word = SHORT_WORDS[judgement or INSUFFICIENT]
+        word = words[judgement or INSUFFICIENT]
     return f"{ARROWS[movement]} {word}" if movement else word
+
+
+# The wording every output shares (terminal, workbook, HTML report): the recent change
+# as printed and what the trend's and the change's words mean.
+
+
+def change_text(
+    change: float | None, change_unit: str | None, change_from: str | None, quantity: Quantity
+) -> str:
+    """'+2,9 %-punt (2016)', '+0,2% (2025)', '+10 per 1.000 inwoners (2024)': the change
+    since the previous figure (comparison.recent_change) and that figure's year; counts
+    and amounts in % of it, the others in the value's unit; empty without one."""
+    if change is None or change_from is None:
+        return ""
+    if change_unit == "%":
+        amount = dutch_number(abs(change), 1)
+        sign = ("+" if change > 0 else "-") if amount.strip("0,") else ""
+        text = f"{sign}{amount}%"
+    else:  # in the unit, as the value beside it: '+2,9 %-punt', a rate's '+10'
+        text = quantity.text(change, difference=True)
+    return f"{text} ({change_from})"
+
+
+def window_size(window: str) -> int:
+    """8 for '2017–2024'."""
+    first, last = window.split("–")
+    return int(last) - int(first) + 1
+
+
+def trend_legend_lines(windows: Iterable[str], trends: bool, changes: bool) -> list[str]:
+    """What the trend's words mean (when `trends`: a record has a figure in its window
+    of `windows`, '2017–2024') and what the recent change means (when `changes`)."""
+    lines = []
+    if trends:
+        years = " of ".join(str(size) for size in sorted({window_size(w) for w in windows}))
+        lines.append(
+            f"trend: lijn (kleinste kwadraten) door alle cijfers van de {years} kalenderjaren "
+            "tot en met het getoonde jaar; ▲/▼ = stijgend/dalend; beter/slechter: "
+            f"significant (t-toets, {100 - ALPHA * 100:.0f}%); n.s. = geen significante "
+            f"verandering; te weinig = onvoldoende gegevens (minder dan {MIN_POINTS} "
+            "cijfers); jaren: het eerste en laatste cijfer"
+        )
+    if changes:
+        lines.append(
+            "recente verandering: sinds het vorige cijfer (jaar tussen haakjes); "
+            "percentages in %-punt, per 1.000 en scores in hun eenheid, aantallen en "
+            "bedragen in %"
+        )
+    return lines

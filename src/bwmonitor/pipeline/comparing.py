@@ -18,7 +18,7 @@ from bwmonitor.compute.peers import (
     same_class_peers,
 )
 from bwmonitor.compute.trend import TREND_WINDOW
-from bwmonitor.core.catalog import Indicator
+from bwmonitor.core.catalog import Catalog, Indicator
 from bwmonitor.core.errors import InvalidInput
 from bwmonitor.core.periods import year_code
 from bwmonitor.core.regions import Level, Region, municipality_classes
@@ -48,24 +48,17 @@ def compare_regions(
     selected = select_indicators(data.catalog, themes or [], indicators or [])
     observations = data.observations.frame
     groups = [peer_group(request, focus, observations, year) for request in requests]
-    counts: dict[str, dict[tuple[str, str], int]] = {}
-    for group in groups:
-        # the group's values join the observations under its code, so that compare
-        # treats it as any benchmark (years, differences, shares)
-        rows, counts[group.code] = group_values(observations, data.catalog, selected, group)
-        observations = observations.vstack(rows)
-    comparison = compare(
+    comparison = compare_with_groups(
         observations,
         data.catalog,
         focus,
-        [*others, *(group.as_region() for group in groups)],
+        others,
+        groups,
         selected,
         year=year,
         gaps=data.observations.gaps,
         window=TREND_WINDOW if trend_window is None else trend_window,
     )
-    if groups:
-        comparison = with_group_counts(comparison, groups, counts)
     tables = {
         table_id.strip()
         for record in comparison.records
@@ -74,6 +67,41 @@ def compare_regions(
         for table_id in source.split(",")
     }
     return ComparisonResult(comparison, data_used(data.view, tables))
+
+
+def compare_with_groups(
+    observations: pl.DataFrame,
+    catalog: Catalog,
+    focus: list[Region],
+    others: list[Region],
+    groups: list[PeerGroup],
+    selected: list[Indicator],
+    year: int | None = None,
+    gaps: dict[str, list[str]] | None = None,
+    window: int = TREND_WINDOW,
+) -> Comparison:
+    """`focus` against the regions `others` and the peer `groups`, each group's mean a
+    benchmark like any region's (`compare`), with its counts (`with_group_counts`).
+    `compare` and the HTML report's municipality pages both compare this way."""
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for group in groups:
+        # the group's values join the observations under its code, so that compare
+        # treats it as any benchmark (years, differences, shares)
+        rows, counts[group.code] = group_values(observations, catalog, selected, group)
+        observations = observations.vstack(rows)
+    comparison = compare(
+        observations,
+        catalog,
+        focus,
+        [*others, *(group.as_region() for group in groups)],
+        selected,
+        year=year,
+        gaps=gaps,
+        window=window,
+    )
+    if groups:
+        comparison = with_group_counts(comparison, groups, counts)
+    return comparison
 
 
 def split_benchmarks(benchmarks: list[str]) -> tuple[list[str], list[PeerRequest]]:

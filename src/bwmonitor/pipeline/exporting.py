@@ -5,6 +5,7 @@ appears whole. `update` writes the same files, with its change report, through
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -14,7 +15,7 @@ from bwmonitor.compute.comparison import Comparison
 from bwmonitor.compute.trend import TREND_WINDOW
 from bwmonitor.core.catalog import Indicator
 from bwmonitor.core.errors import InvalidInput
-from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES
+from bwmonitor.core.regions import DRENTHE, DRENTHE_MUNICIPALITIES, NETHERLANDS
 from bwmonitor.core.settings import Settings
 from bwmonitor.pipeline.monitor_data import MonitorData, data_used, monitor_data
 from bwmonitor.pipeline.results import ExportResult
@@ -267,7 +268,43 @@ def write_html_report(
         created,
         gaps=data.observations.gaps,
         changes=changes,
+        municipalities=municipality_comparisons(data, indicators),
     )
+
+
+def municipality_comparisons(
+    data: MonitorData, indicators: Sequence[Indicator]
+) -> list[Comparison]:
+    """Each of Drenthe's municipalities against Drenthe, Nederland and its peers, as
+    `compare --region <it> --with drenthe,nederland,peers` gives it; a municipality that
+    is the only one of its CBS classes (Emmen) against its 10 nearest instead
+    (`--with nearest:10`), as docs/compare.md "Vergelijkbare gemeenten" advises; when
+    the catalogue lacks nearest's context figures, its empty group of peers stays."""
+    from bwmonitor.compute.peers import DEFAULT_NEAREST, NEAREST, PEERS, PeerRequest
+    from bwmonitor.pipeline.comparing import compare_with_groups, peer_group
+
+    observations = data.observations.frame
+    benchmarks = [data.registry.get(code) for code in (DRENTHE, NETHERLANDS)]
+    compared = []
+    for code in DRENTHE_MUNICIPALITIES:
+        focus = [data.registry.get(code)]
+        group = peer_group(PeerRequest(PEERS), focus, observations, None)
+        if not group.members:
+            with suppress(InvalidInput):
+                nearest = PeerRequest(NEAREST, DEFAULT_NEAREST)
+                group = peer_group(nearest, focus, observations, None)
+        compared.append(
+            compare_with_groups(
+                observations,
+                data.catalog,
+                focus,
+                benchmarks,
+                [group],
+                list(indicators),
+                gaps=data.observations.gaps,
+            )
+        )
+    return compared
 
 
 def exported(

@@ -1,5 +1,7 @@
-"""The monitor as one HTML page: the overview per region, a section per theme with the
-municipalities ranked (table and chart), sources and method, and a colofon.
+"""The monitor as one HTML page: the overview per region, a section per theme and per
+capital with the municipalities ranked (table, chart, map) and the regional comparison,
+a section per municipality of Drenthe (against Drenthe, Nederland and its peers, its
+ranks, theme scores and welvaartswiel), sources and method, and a colofon.
 
 One self-contained file: styles, the filter's script and the charts (inline SVG) are in
 it, and it asks no host for anything. Built from the same comparison as `bwmonitor
@@ -32,9 +34,22 @@ from urllib.parse import quote
 
 from bwmonitor.compute.aggregation import by_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
-from bwmonitor.compute.comparison import ComparisonRow, compare
+from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow, compare
+from bwmonitor.compute.peers import PEERS
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary
-from bwmonitor.core.catalog import Catalog, Indicator
+from bwmonitor.compute.scores import RANK_CAVEAT, RANK_FORMULA, score_formula, welfare_themes
+from bwmonitor.compute.trend import (
+    BETTER,
+    FULL_WORDS,
+    TREND_WINDOW,
+    WORSE,
+    change_text,
+    short_reading,
+    trend_legend_lines,
+    window_size,
+)
+from bwmonitor.core.catalog import Capital, Catalog, Indicator
+from bwmonitor.core.formatting import dutch_number
 from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
 from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES, Region, RegionRegistry
 from bwmonitor.core.units import Quantity, Unit
@@ -43,13 +58,12 @@ from bwmonitor.publish.workbook import LICENCE, OVERVIEW_LEGEND, SourceRow
 
 if TYPE_CHECKING:
     import polars as pl
+    from markupsafe import Markup
 
 REPORT_FILE = "monitor-brede-welvaart.html"
 TEMPLATE = "report.html.j2"
 # the page's only script: the filter on indicator titles (the template's {% script %})
 SCRIPT_FILE = "filter.js"
-# CBS's dashboards: the arrow shows the movement, the word the judgement
-TREND_ARROW = {"hoger": "▲", "lager": "▼", "gelijk": "►"}
 QUARTER_CLASS = {1: "best", 4: "worst"}
 QUARTER_ICON = {1: "●", 4: "○"}  # a cue besides the colour: filled best, open worst
 
@@ -157,6 +171,17 @@ class RankedRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionalRow:
+    """One region of an indicator's regional comparison (the overview's regions)."""
+
+    name: str
+    value: str
+    year: str
+    position: str
+    trend: Cell
+
+
+@dataclass(frozen=True, slots=True)
 class RankedIndicator:
     indicator: str
     anchor: str
@@ -168,13 +193,47 @@ class RankedIndicator:
     map: MapView | None
     download: Download
     footnote: str | None
+    regional: list[RegionalRow]
+    regional_download: Download
+    missing: str = ""  #: why no municipality has a figure, as compare's footer says it
 
 
 @dataclass(frozen=True, slots=True)
 class ThemePage:
+    """A theme's ("hier en nu") or a capital's ("later") page."""
+
     anchor: str
     title: str
     indicators: list[RankedIndicator]
+    kind: str = "thema"  #: or "kapitaal"
+
+
+@dataclass(frozen=True, slots=True)
+class StandingRow:
+    """A municipality's theme summed up: mean score and mean rank, each with its n."""
+
+    theme: str
+    score: str
+    scored: int
+    rank: str
+    ranked: int
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalityPage:
+    """A council member's view of one municipality: every indicator against Drenthe,
+    Nederland and its peers, its rank among the twelve, its themes and its wheel."""
+
+    code: str
+    anchor: str
+    name: str
+    columns: list[tuple[str, str]]  #: (cell key, header)
+    groups: list[ThemeGroup]
+    peers: list[str]  #: who the peers are and why
+    standings: list[StandingRow]
+    wheel: Markup | None  #: the welvaartswiel as inline SVG
+    download: Download
+    standings_download: Download
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,14 +258,26 @@ def write_report(
     created: datetime,
     gaps: dict[str, list[str]] | None = None,
     changes: str | None = None,
+    municipalities: Sequence[Comparison] = (),
 ) -> None:
     """Write the report to `path`. `columns`: the overview's regions (focus, Drenthe,
     Nederland); `long`: the export's long table (for the weights' footnotes);
-    `changes`: update's change report in Markdown, when update writes the page."""
-    page = render(
-        build(observations, catalog, registry, indicators, columns, long, sources, created, gaps)
-        | {"changes": changes}
+    `changes`: update's change report in Markdown, when update writes the page;
+    `municipalities`: per municipality of Drenthe its comparison with Drenthe,
+    Nederland and its peers (pipeline/exporting.municipality_comparisons)."""
+    context = build(
+        observations,
+        catalog,
+        registry,
+        indicators,
+        columns,
+        long,
+        sources,
+        created,
+        gaps,
+        municipalities,
     )
+    page = render(context | {"changes": changes})
     path.write_bytes(page.encode("utf-8"))
 
 
@@ -220,14 +291,16 @@ def build(
     sources: Sequence[SourceRow],
     created: datetime,
     gaps: dict[str, list[str]] | None = None,
+    municipalities: Sequence[Comparison] = (),
 ) -> dict[str, object]:
     """The template's context."""
     regions = [registry.get(code) for code in columns]
     # the overview is `compare --region <columns>`: every region its own record
     overview = compare(observations, catalog, regions, [], indicators, gaps=gaps)
-    municipalities = [registry.get(code) for code in DRENTHE_MUNICIPALITIES]
-    ranked = compare(observations, catalog, municipalities, [], indicators, gaps=gaps)
+    twelve = [registry.get(code) for code in DRENTHE_MUNICIPALITIES]
+    ranked = compare(observations, catalog, twelve, [], indicators, gaps=gaps)
     script = _script()
+    every = [*overview.records, *(r for c in municipalities for r in c.records)]
     return {
         "title": catalog.title,
         "version": _version(),
@@ -236,7 +309,10 @@ def build(
             _region_overview(region, overview.records, overview.summaries[region.code])
             for region in regions
         ],
-        "themes": _theme_pages(catalog, indicators, ranked.records),
+        "trend_years": _trend_years(overview.records),
+        "themes": _theme_pages(catalog, indicators, ranked.records, overview.records, regions),
+        "capitals": _capital_pages(indicators, ranked.records, overview.records, regions),
+        "municipalities": [_municipality_page(c) for c in municipalities],
         "shapes": municipality_shapes(),
         "missing_fill": MAP_MISSING,
         "sources": [_source(row) for row in sources],
@@ -245,7 +321,8 @@ def build(
             ["tabel", "titel", "CBS gewijzigd", "opgehaald / stand", "adres", "licentie"],
             [[s.table_id, s.title, s.modified, s.fetched, s.url, LICENCE] for s in sources],
         ),
-        "legend": legend_lines(indicators, long, overview.records),
+        "legend": legend_lines(indicators, long, every),
+        "rank_caveat": RANK_CAVEAT,
         "licence": LICENCE,
         "script": script,
         "script_hash": base64.b64encode(hashlib.sha256(script.encode()).digest()).decode(),
@@ -303,14 +380,36 @@ def value_text(record: ComparisonRow) -> str:
 
 
 def trend_cell(record: ComparisonRow) -> Cell:
-    """'▼ beter 2016–2020': the arrow the movement, the word the judgement."""
-    movement, judgement = record.trend_movement, record.trend_judgement
-    if movement is None:
+    """'▼ beter 2016–2023', '▲ geen significante verandering 2017–2024': compare's
+    reading (`trend.short_reading`) in full words, as CBS's dashboard reads; the arrow
+    the slope's sign, the word (and the colour, never alone) the judgement; empty when
+    the region has no figure in the window."""
+    if not record.trend_n:
         return Cell("")
-    text = f"{TREND_ARROW[movement]} {judgement or movement} {record.trend_from}–{record.trend_to}"
-    if record.breaks:
-        text += f" {BREAK_MARK}"
-    return Cell(text, judgement or "")
+    neutral = record.better == "neutral"
+    parts = [
+        short_reading(
+            record.trend_movement, record.trend_judgement, record.trend_p, neutral, FULL_WORDS
+        )
+    ]
+    if record.trend_from and record.trend_to:
+        parts.append(f"{record.trend_from}–{record.trend_to}")
+    if record.breaks:  # the trend crosses a break in the series: see the footnote
+        parts.append(BREAK_MARK)
+    judged = record.trend_judgement if record.trend_judgement in (BETTER, WORSE) else ""
+    return Cell(" ".join(parts), judged or "")
+
+
+def change_cell(record: ComparisonRow) -> Cell:
+    """'+2,9 %-punt (2016)': the recent change as compare prints it (`trend.change_text`)."""
+    return Cell(
+        change_text(record.change, record.change_unit, record.change_from, quantity(record))
+    )
+
+
+def score_text(score: float | None) -> str:
+    """'6,3': a score 0–10 with one decimal; empty without one."""
+    return "" if score is None else dutch_number(score, 1)
 
 
 def position_cell(record: ComparisonRow) -> Cell:
@@ -332,18 +431,30 @@ def quarter_cell(label: str | None, quarter: int | None, better: str) -> Cell:
     return Cell(label, QUARTER_CLASS[quarter], QUARTER_ICON[quarter])
 
 
-OVERVIEW_HEADERS = ("indicator", "thema", "waarde", "jaar", "trend", "positie", "kwart")
+OVERVIEW_HEADERS = (
+    "indicator",
+    "thema",
+    "waarde",
+    "jaar",
+    "recente verandering",
+    "trend",
+    "positie",
+    "kwart",
+    "score (0-10)",
+)
 
 
 def _overview_cells(record: ComparisonRow) -> dict[str, Cell]:
     return {
         "value": Cell(value_text(record)),
         "year": Cell(record.period[:4] if record.period else ""),
+        "change": change_cell(record),
         "trend": trend_cell(record),
         "position": position_cell(record),
         "quarter": quarter_cell(
             record.position_quarter_label, record.position_quarter, record.better
         ),
+        "score": Cell(score_text(record.score)),
     }
 
 
@@ -370,7 +481,7 @@ def _region_overview(
     )
 
 
-OVERVIEW_CELL_KEYS = ("value", "year", "trend", "position", "quarter")
+OVERVIEW_CELL_KEYS = ("value", "year", "change", "trend", "position", "quarter", "score")
 
 
 def summary_lines(of_region: Summary) -> list[str]:
@@ -387,24 +498,84 @@ def summary_lines(of_region: Summary) -> list[str]:
 # ---------------------------------------------------------------- the theme pages
 
 
-def _theme_pages(
-    catalog: Catalog, indicators: Sequence[Indicator], records: Sequence[ComparisonRow]
-) -> list[ThemePage]:
-    by_indicator: dict[str, list[ComparisonRow]] = {}
+def _trend_years(records: Sequence[ComparisonRow]) -> str:
+    """'8': the trend's window in years, as the records have it ('7 of 8' if mixed)."""
+    sizes = sorted({window_size(r.trend_window) for r in records if r.trend_window})
+    return " of ".join(str(size) for size in sizes) or str(TREND_WINDOW)
+
+
+def _by_indicator(records: Sequence[ComparisonRow]) -> dict[str, list[ComparisonRow]]:
+    found: dict[str, list[ComparisonRow]] = {}
     for record in records:
-        by_indicator.setdefault(record.indicator, []).append(record)
+        found.setdefault(record.indicator, []).append(record)
+    return found
+
+
+def _theme_pages(
+    catalog: Catalog,
+    indicators: Sequence[Indicator],
+    records: Sequence[ComparisonRow],
+    regional: Sequence[ComparisonRow],
+    regions: Sequence[Region],
+) -> list[ThemePage]:
+    """A page per theme ("hier en nu"), its indicators in catalogue order."""
     pages = []
     for theme in catalog.themes.values():
         members = [i for i in indicators if i.theme == theme.id]
-        ranked = [_ranked(i, by_indicator.get(i.id, [])) for i in members]
-        if ranked:
+        if members:
+            ranked = _ranked_page("", members, records, regional, regions)
             pages.append(ThemePage(anchor("thema", theme.id), theme.title, ranked))
     return pages
 
 
-def _ranked(indicator: Indicator, records: Sequence[ComparisonRow]) -> RankedIndicator:
+def _capital_pages(
+    indicators: Sequence[Indicator],
+    records: Sequence[ComparisonRow],
+    regional: Sequence[ComparisonRow],
+    regions: Sequence[Region],
+) -> list[ThemePage]:
+    """A page per capital ("later") that has indicators, as the workbook has a sheet."""
+    pages = []
+    for capital in Capital:
+        members = [i for i in indicators if i.capital is capital]
+        if members:
+            page = anchor("kapitaal", capital.value)
+            ranked = _ranked_page(page, members, records, regional, regions)
+            pages.append(ThemePage(page, capital.label, ranked, "kapitaal"))
+    return pages
+
+
+def _ranked_page(
+    page: str,
+    members: Sequence[Indicator],
+    records: Sequence[ComparisonRow],
+    regional: Sequence[ComparisonRow],
+    regions: Sequence[Region],
+) -> list[RankedIndicator]:
+    """The page's indicators. On a capital's `page` their anchors and CSV names carry
+    the page's, since each is on its theme's page too (as 'indicator-<id>')."""
+    ranked, around = _by_indicator(records), _by_indicator(regional)
+    order = {region.code: index for index, region in enumerate(regions)}
+    return [
+        _ranked(
+            indicator,
+            ranked.get(indicator.id, []),
+            sorted(around.get(indicator.id, []), key=lambda r: order.get(r.region, 0)),
+            page,
+        )
+        for indicator in members
+    ]
+
+
+def _ranked(
+    indicator: Indicator,
+    records: Sequence[ComparisonRow],
+    regional: Sequence[ComparisonRow] = (),
+    page: str = "",
+) -> RankedIndicator:
     """The twelve municipalities from best to worst (by value when the indicator has
-    no better direction or is a count); those without a value last, by name."""
+    no better direction or is a count); those without a value last, by name. With the
+    regional comparison: the overview's regions, their values, positions and trends."""
     with_value = [r for r in records if r.value is not None]
     without = sorted((r for r in records if r.value is None), key=lambda r: r.region_name)
     with_value.sort(key=lambda r: (r.rank_drenthe or 0, -(r.value or 0), r.region_name))
@@ -421,9 +592,20 @@ def _ranked(indicator: Indicator, records: Sequence[ComparisonRow]) -> RankedInd
     period = next((r.period for r in records if r.period), None)
     year = period[:4] if period else ""
     unit = records[0].unit if records else indicator.unit
+    around = [
+        RegionalRow(
+            r.region_name,
+            value_text(r),
+            r.period[:4] if r.period else "",
+            position_cell(r).text,
+            trend_cell(r),
+        )
+        for r in regional
+    ]
+    stem = f"{page}-{indicator.id}" if page else indicator.id
     return RankedIndicator(
         indicator.id,
-        anchor("indicator", indicator.id),
+        f"{page}-{indicator.id}" if page else anchor("indicator", indicator.id),
         indicator.title,
         year,
         unit,
@@ -431,12 +613,210 @@ def _ranked(indicator: Indicator, records: Sequence[ComparisonRow]) -> RankedInd
         bar_chart(indicator.title, year, unit, with_value),
         municipality_map(indicator.title, year, records),
         _download(
-            f"{indicator.id}-gemeenten",
+            f"{stem}-gemeenten",
             ("rang", "gemeente", "waarde", "jaar", "kwart onder alle gemeenten"),
             [[r.rank, r.name, r.value, year, r.quarter.text] for r in rows],
         ),
         indicator.footnote,
+        around,
+        _download(
+            f"{stem}-regios",
+            ("regio", "waarde", "jaar", "positie op het niveau", "trend"),
+            [[r.name, r.value, r.year, r.position, r.trend.text] for r in around],
+        ),
+        "" if with_value else missing_reason(records),
     )
+
+
+def missing_reason(records: Sequence[ComparisonRow]) -> str:
+    """Why there is no figure: the reason's first clause, as compare's footer groups
+    it ('niet in de snapshot; `bwmonitor fetch` haalt dit op'); the details are in
+    compare's JSON."""
+    reason = next((r.reason for r in records if r.reason), None)
+    return reason.split(":")[0] if reason else ""
+
+
+# ---------------------------------------------------------------- the municipality pages
+
+
+def _municipality_page(comparison: Comparison) -> MunicipalityPage:
+    """One municipality (the comparison's one region) against its benchmarks."""
+    [region] = comparison.regions
+    records = [r for r in comparison.records if r.region == region.code]
+    page = anchor("gemeente", region.code)
+    benchmarks = records[0].benchmarks if records else ()
+    years = _trend_years(records)
+    columns = [
+        ("value", region.name),
+        ("year", "Jaar"),
+        *((f"b{i}", f"{_benchmark_name(b)} (verschil)") for i, b in enumerate(benchmarks)),
+        ("rank", "Rang in Drenthe"),
+        ("score", "Score (0–10)"),
+        ("change", "Recente verandering"),
+        ("trend", f"Trend ({years} jaar)"),
+    ]
+    groups: list[ThemeGroup] = []
+    csv_rows = []
+    for record in records:
+        cells = {
+            "value": Cell(value_text(record)),
+            "year": Cell(record.period[:4] if record.period else ""),
+            **{f"b{i}": Cell(benchmark_text(record, b)) for i, b in enumerate(record.benchmarks)},
+            "rank": Cell(
+                f"{record.rank_drenthe} van {record.rank_of}" if record.rank_drenthe else ""
+            ),
+            "score": Cell(score_text(record.score)),
+            "change": change_cell(record),
+            "trend": trend_cell(record),
+        }
+        if not groups or groups[-1].title != record.theme:
+            groups.append(ThemeGroup(record.theme, []))
+        groups[-1].rows.append(IndicatorRow(record.indicator, record.title, cells))
+        csv_rows.append([record.title, record.theme, *(cells[key].text for key, _ in columns)])
+    standings = _standings(comparison, region.code, records)
+    return MunicipalityPage(
+        region.code,
+        page,
+        region.name,
+        columns,
+        groups,
+        peer_lines(region.name, benchmarks),
+        standings,
+        wheel_markup(region.name, records, f"{page}-wiel") if records else None,
+        _download(
+            f"gemeente-{region.code}",
+            ("indicator", "thema", *(label for _, label in columns)),
+            csv_rows,
+        ),
+        _download(
+            f"gemeente-{region.code}-themas",
+            ("thema", "score (0-10)", "n score", "gemiddelde rang", "n rang"),
+            [[s.theme, s.score, str(s.scored), s.rank, str(s.ranked)] for s in standings],
+        ),
+    )
+
+
+def _benchmark_name(benchmark: BenchmarkValue) -> str:
+    """'Drenthe'; a peer group by what it is: 'Vergelijkbare gemeenten (...)'."""
+    name = benchmark.region_name
+    return name[:1].upper() + name[1:]
+
+
+def benchmark_text(record: ComparisonRow, benchmark: BenchmarkValue) -> str:
+    """'€ 26.200 (-1.200)', as compare prints a benchmark beside one region: its value
+    with its marks and the difference (a count: the region's share of it); a peer
+    group's mean says how many of its members had a figure when not all did."""
+    computed = benchmark.computed and benchmark.value is not None
+    text = quantity(record).text(benchmark.value) + marks(benchmark.status, computed)
+    against = []
+    if benchmark.share is not None:
+        against.append(f"{dutch_number(benchmark.share, 1)}% van {benchmark.region_name}")
+    elif benchmark.difference is not None:
+        against.append(quantity(record).text(benchmark.difference, difference=True))
+    if benchmark.members is not None and benchmark.members_with_value != benchmark.members:
+        against.append(f"{benchmark.members_with_value} van {benchmark.members} met een cijfer")
+    return f"{text} ({'; '.join(against)})" if against else text
+
+
+def peer_lines(name: str, benchmarks: Sequence[BenchmarkValue]) -> list[str]:
+    """Who the peers are and how they were chosen; for a municipality alone in its CBS
+    classes (the pipeline then takes its nearest), that it is, and what drives the
+    distance."""
+    lines = []
+    for benchmark in benchmarks:
+        group = benchmark.group
+        if group is None:
+            continue
+        names = ", ".join(member["region_name"] for member in group["members"])
+        if benchmark.region == PEERS and not names:
+            lines.append(
+                f"Vergelijkbare gemeenten: geen; {name} is de enige van de {group['rule']}."
+            )
+        elif benchmark.region == PEERS:
+            lines.append(f"Vergelijkbare gemeenten: {names} ({group['rule']}).")
+        else:
+            lines.append(
+                f"Geen andere gemeente heeft de CBS-grootteklasse en stedelijkheid van {name}; "
+                f"daarom vergeleken met de {benchmark.region_name}: {names} ({group['rule']})."
+            )
+        if group["distance_shares"]:
+            shares = sorted(group["distance_shares"].items(), key=lambda kv: -kv[1])
+            drivers = ", ".join(
+                f"{label} {dutch_number(share * 100, 0)}%" for label, share in shares
+            )
+            lines.append(f"Aandeel in de afstand: {drivers}.")
+    if lines:
+        lines.append(
+            "Hun cijfer is het gemiddelde over de gemeenten met een cijfer, naar de regel "
+            "van de indicator (som, som/som of gewogen gemiddelde)."
+        )
+    return lines
+
+
+def _standings(
+    comparison: Comparison, code: str, records: Sequence[ComparisonRow]
+) -> list[StandingRow]:
+    """Per theme of the wheel its mean score and mean rank (scores.py)."""
+    themes = comparison.themes.get(code, {})
+    rows = []
+    for theme in welfare_themes((r.theme, r.better) for r in records):
+        standing = themes.get(theme)
+        if standing is None:
+            continue
+        rank = "" if standing.rank is None else dutch_number(standing.rank, 1)
+        rows.append(
+            StandingRow(theme, score_text(standing.score), standing.scored, rank, standing.ranked)
+        )
+    return rows
+
+
+def wheel_markup(name: str, records: Sequence[ComparisonRow], prefix: str) -> Markup:
+    """The welvaartswiel (publish/wheel.py, matplotlib: loaded only here, when a page
+    is written) as inline SVG with a title and a description that say what it shows."""
+    from bwmonitor.publish.wheel import draw_wheel, wheel_sectors, wheel_svg, wheel_tables
+
+    sectors = wheel_sectors(records)
+    parts = []
+    for sector in sectors:
+        score = score_text(sector.score) or "geen"
+        few = ", te weinig indicatoren" if sector.too_few else ""
+        parts.append(
+            f"{sector.theme}: score {score} (n={sector.scored}{few}), trend {sector.trend}"
+        )
+    desc = (
+        "Per thema de thema-score 0–10 (buitenring) en de trend van het thema "
+        "(binnenring): " + "; ".join(parts) + "."
+    )
+    svg = wheel_svg(draw_wheel(name, sectors, wheel_tables(records)))
+    return inline_svg(svg, prefix, f"Welvaartswiel {name}", desc)
+
+
+def inline_svg(svg: str, prefix: str, title: str, desc: str) -> Markup:
+    """A matplotlib SVG file's text made fit to sit in the page: no XML prolog, no
+    metadata and no page-wide style (its line joins become the root's attributes), the
+    size given by its viewBox only, ids prefixed (a page holds many), and a <title>
+    and <desc> (escaped) that the root's aria-labelledby names."""
+    from markupsafe import Markup, escape
+
+    body = svg[svg.index("<svg") :]
+    body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, flags=re.S)
+    body = re.sub(r"<style[^>]*>.*?</style>\s*", "", body, flags=re.S)
+    end = body.index(">") + 1
+    found = re.search(r'viewBox="([^"]*)"', body[:end])
+    view_box = found.group(1) if found else "0 0 576 576"
+    rest = body[end:]
+    rest = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', rest)
+    rest = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", rest)
+    rest = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', rest)
+    root = (
+        f'<svg viewBox="{view_box}" role="img" aria-labelledby="{prefix}-t {prefix}-d" '
+        'stroke-linejoin="round" stroke-linecap="butt" xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+        f'<title id="{prefix}-t">{escape(title)}</title>\n'
+        f'<desc id="{prefix}-d">{escape(desc)}</desc>'
+    )
+    # matplotlib escapes the text it writes; title and desc are escaped above
+    return Markup(root + rest.rstrip() + "\n")
 
 
 BAR_HEIGHT, BAR_GAP, CHART_TOP = 22.0, 6.0, 8.0
@@ -596,9 +976,10 @@ def _source(row: SourceRow) -> Source:
 def legend_lines(
     indicators: Sequence[Indicator], long: pl.DataFrame, records: Sequence[ComparisonRow] = ()
 ) -> list[str]:
-    """The footnotes, in the workbook's words: marks, positions, indicators' footnotes,
-    the weights of weighted means and breaks in series (the catalogue's, and those the
-    overview's trends cross, as `compare` names them)."""
+    """The footnotes, in the workbook's and the terminal's words: marks, positions, the
+    trend, the recent change and the scores, indicators' footnotes, the weights of
+    weighted means and breaks in series (the catalogue's, and those the shown trends
+    cross, as `compare` names them)."""
     import polars as pl
 
     lines = [
@@ -607,7 +988,15 @@ def legend_lines(
         MARKER_LEGEND,
         ". = geen cijfer (niet gepubliceerd, of niet eerlijk uit gemeenten samen te stellen)",
         *OVERVIEW_LEGEND,
+        *trend_legend_lines(
+            [r.trend_window for r in records if r.trend_window],
+            trends=any(r.trend_n for r in records),
+            changes=any(r.change is not None for r in records),
+        ),
     ]
+    if any(r.score is not None for r in records):
+        windows = sorted({window_size(r.trend_window) for r in records if r.trend_window})
+        lines += [score_formula(windows[-1] if windows else TREND_WINDOW), RANK_FORMULA]
     lines += [f"{ind.title}: {ind.footnote}" for ind in indicators if ind.footnote]
     shown = long.filter(pl.col("indicator").is_in([ind.id for ind in indicators]))
     notes = weight_notes(zip(shown["indicator"], shown["regel"], strict=True))

@@ -242,6 +242,20 @@ def _legend(ax: PolarAxes) -> None:
     )
 
 
+def wheel_svg(figure: charts.ChartFigure) -> str:
+    """The wheel as SVG text, as `save_wheel` writes its .svg (the HTML report puts it
+    inline); the figure is closed."""
+    import io
+
+    from matplotlib import pyplot
+
+    buffer = io.StringIO()
+    with charts._house_style():
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    pyplot.close(figure)
+    return buffer.getvalue()
+
+
 def save_wheel(figure: charts.ChartFigure, stem: Path) -> list[Path]:
     """`stem.png` and `stem.svg`, reproducibly (charts.save)."""
     return charts.save(figure, stem)
