@@ -1,5 +1,11 @@
 """Benchmark: `bwmonitor compare` against a plain pandas script doing the same comparison.
 
+First, issue 12's per-indicator budget (bench/README.md), with every field of compare's
+JSON computed (issue 15's trend test, recent change, scores, theme scores and ranks):
+rounds of ``python -c "import polars"`` and ``bwmonitor compare --region zuidoost`` on a
+store whose observations are kept; compare may cost at most 1.5 x the import / N per
+indicator above the import (N: the shipped catalogue's indicators), wall and CPU time.
+
 Part 1, same data, same run (the shipped offline snapshot, an empty data directory):
 for each of Drenthe's 12 municipalities, CR07, CR08, CR09 and the catalogue's two
 custom regions,
@@ -22,11 +28,12 @@ on them plus 5 derived ratios; `bwmonitor compare --region zuidoost --format jso
 the pandas baseline in a subprocess each, with wall time and peak RSS (``os.wait4``);
 then the same on a store with only the NL00 and GM rows of those tables.
 
-Exit status: 0 when every run succeeded and the values agree, 1 if the value check
-disagrees, 2 if a run failed. Needs pandas (``.venv/bin/pip install pandas``), which is
-not a bwmonitor dependency.
+Exit status: 0 when every run succeeded, the values agree and the budget holds, 1 if the
+value check disagrees or the budget does not hold, 2 if a run failed. Needs pandas
+(``.venv/bin/pip install pandas``), which is not a bwmonitor dependency.
 
     .venv/bin/python bench/compare.py [--repeat 1] [--skip-scale] [--pandas-timeout 300]
+    .venv/bin/python bench/compare.py --budget-only [--budget-rounds 7]
 """
 
 from __future__ import annotations
@@ -114,7 +121,7 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
     # 1. published values per indicator
     published = {}
     for indicator_id, ind in indicators.items():
-        if "numerator" in ind:
+        if "numerator" in ind or "total" in ind:  # derived: computed below
             continue
         source = sources[ind["source"]]
         series = "series" in source
@@ -169,6 +176,13 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
             both = num.merge(den, on=["region", "period"], suffixes=("_num", "_den"))
             both = both[both["value_den"] != 0]
             both["value"] = both["value_num"] / both["value_den"] * float(ind.get("scale", 1))
+            complete[indicator_id] = both[["region", "period", "value"]]
+            return complete[indicator_id]
+        if "total" in ind:  # a difference of two counts, wherever both exist
+            total = fill(ind["total"])[["region", "period", "value"]]
+            minus = fill(ind["minus"])[["region", "period", "value"]]
+            both = total.merge(minus, on=["region", "period"], suffixes=("_total", "_minus"))
+            both["value"] = both["value_total"] - both["value_minus"]
             complete[indicator_id] = both[["region", "period", "value"]]
             return complete[indicator_id]
         pub = published[indicator_id]
