@@ -1,5 +1,11 @@
 """Benchmark: `bwmonitor compare` against a plain pandas script doing the same comparison.
 
+First, issue 12's per-indicator budget (bench/README.md), with every field of compare's
+JSON computed (issue 15's trend test, recent change, scores, theme scores and ranks):
+rounds of ``python -c "import polars"`` and ``bwmonitor compare --region zuidoost`` on a
+store whose observations are kept; compare may cost at most 1.5 x the import / N per
+indicator above the import (N: the shipped catalogue's indicators), wall and CPU time.
+
 Part 1, same data, same run (the shipped offline snapshot, an empty data directory):
 for each of Drenthe's 12 municipalities, CR07, CR08, CR09 and the catalogue's two
 custom regions,
@@ -22,11 +28,12 @@ on them plus 5 derived ratios; `bwmonitor compare --region zuidoost --format jso
 the pandas baseline in a subprocess each, with wall time and peak RSS (``os.wait4``);
 then the same on a store with only the NL00 and GM rows of those tables.
 
-Exit status: 0 when every run succeeded and the values agree, 1 if the value check
-disagrees, 2 if a run failed. Needs pandas (``.venv/bin/pip install pandas``), which is
-not a bwmonitor dependency.
+Exit status: 0 when every run succeeded, the values agree and the budget holds, 1 if the
+value check disagrees or the budget does not hold, 2 if a run failed. Needs pandas
+(``.venv/bin/pip install pandas``), which is not a bwmonitor dependency.
 
     .venv/bin/python bench/compare.py [--repeat 1] [--skip-scale] [--pandas-timeout 300]
+    .venv/bin/python bench/compare.py --budget-only [--budget-rounds 7]
 """
 
 from __future__ import annotations
@@ -114,7 +121,7 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
     # 1. published values per indicator
     published = {}
     for indicator_id, ind in indicators.items():
-        if "numerator" in ind:
+        if "numerator" in ind or "total" in ind:  # derived: computed below
             continue
         source = sources[ind["source"]]
         series = "series" in source
@@ -169,6 +176,13 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
             both = num.merge(den, on=["region", "period"], suffixes=("_num", "_den"))
             both = both[both["value_den"] != 0]
             both["value"] = both["value_num"] / both["value_den"] * float(ind.get("scale", 1))
+            complete[indicator_id] = both[["region", "period", "value"]]
+            return complete[indicator_id]
+        if "total" in ind:  # a difference of two counts, wherever both exist
+            total = fill(ind["total"])[["region", "period", "value"]]
+            minus = fill(ind["minus"])[["region", "period", "value"]]
+            both = total.merge(minus, on=["region", "period"], suffixes=("_total", "_minus"))
+            both["value"] = both["value_total"] - both["value_minus"]
             complete[indicator_id] = both[["region", "period", "value"]]
             return complete[indicator_id]
         pub = published[indicator_id]
@@ -333,7 +347,12 @@ def run_child(cmd: list[str], env: dict[str, str], timeout: float | None = None)
         stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
         raise RunFailed(f"{' '.join(cmd[:6])} … exited {proc.returncode}: {stderr[-2000:]}")
-    return {"seconds": seconds, "maxrss_mib": usage.ru_maxrss / 1024, "stdout": stdout}
+    return {
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "maxrss_mib": usage.ru_maxrss / 1024,
+        "stdout": stdout,
+    }
 
 
 def cli_cmd(region: str) -> list[str]:
@@ -490,6 +509,75 @@ def part1(args: argparse.Namespace, tmp: Path, lines: list[str]) -> list[str]:
         )
     lines.append("")
     return problems
+
+
+# Issue 12's budget, in the catalogue's unit (bench/README.md): `bwmonitor compare
+# --region zuidoost` may cost at most (BUDGET - 1) x the polars import / N per indicator
+# above that import, with every field of compare's JSON computed (issue 15's trend,
+# recent change, scores and theme ranks included).
+BUDGET = 2.5
+BUDGET_COMPARE = ["-m", "bwmonitor", "compare", "--region", "zuidoost"]
+
+
+def per_indicator_budget(args: argparse.Namespace, tmp: Path, lines: list[str]) -> list[str]:
+    """Rounds of `python -c "import polars"` and compare (table output) on a store whose
+    observations are kept; medians of wall and CPU time, per indicator above the import."""
+    data_dir = tmp / "budget-store"
+    data_dir.mkdir()
+    env = {**os.environ, "BWMONITOR_DATA_DIR": str(data_dir), "COLUMNS": "120"}
+    env.pop("BWMONITOR_CATALOG", None)
+    first = run_child([sys.executable, *BUDGET_COMPARE], env)  # computes and keeps them
+    json_run = run_child([sys.executable, *BUDGET_COMPARE, "--format", "json"], env)
+    indicators = len(json.loads(json_run["stdout"]))
+    rounds: dict[str, list[dict[str, Any]]] = {"polars": [], "compare": []}
+    log(f"budget: {args.budget_rounds} rounds of the polars import and compare …")
+    for _ in range(args.budget_rounds):
+        rounds["polars"].append(run_child([sys.executable, "-c", "import polars"], env))
+        rounds["compare"].append(run_child([sys.executable, *BUDGET_COMPARE], env))
+    wall = {k: median([r["seconds"] for r in v]) for k, v in rounds.items()}
+    cpu = {k: median([r["cpu"] for r in v]) for k, v in rounds.items()}
+    spread = {
+        k: (min(r["seconds"] for r in v), max(r["seconds"] for r in v)) for k, v in rounds.items()
+    }
+    allowed = {
+        m: (BUDGET - 1) * t["polars"] / indicators * 1000 for m, t in (("wall", wall), ("CPU", cpu))
+    }
+    above = {
+        m: (t["compare"] - t["polars"]) / indicators * 1000
+        for m, t in (("wall", wall), ("CPU", cpu))
+    }
+    over = [m for m in ("wall", "CPU") if above[m] > allowed[m]]
+    lines += [
+        "## Issue 12's per-indicator budget, with issue 15's fields",
+        "",
+        f'`bwmonitor compare --region zuidoost` (table output) against `python -c "import '
+        f'polars"`, {args.budget_rounds} rounds, medians; shipped catalogue ({indicators} '
+        "indicators, every JSON field computed: trend test, recent change, scores, theme "
+        f"scores and ranks); the store's observations kept (the first compare took "
+        f"{first['seconds']:.3f} s wall, {first['cpu']:.3f} s CPU). Load: {load()}.",
+        "",
+        "| run | wall (s) | range (s) | CPU (s) |",
+        "|---|---:|---:|---:|",
+        *(
+            f"| {name} | {wall[k]:.3f} | {spread[k][0]:.3f}–{spread[k][1]:.3f} | {cpu[k]:.3f} |"
+            for k, name in (
+                ("polars", "`import polars`"),
+                ("compare", "`compare --region zuidoost`"),
+            )
+        ),
+        "",
+        f"compare / polars: wall {wall['compare'] / wall['polars']:.2f}×, CPU "
+        f"{cpu['compare'] / cpu['polars']:.2f}× (budget {BUDGET}×). Per indicator above the "
+        f"import: wall {above['wall']:.1f} ms (budget {allowed['wall']:.1f} ms), CPU "
+        f"{above['CPU']:.1f} ms (budget {allowed['CPU']:.1f} ms): "
+        + ("**within the budget**." if not over else f"**over the budget ({', '.join(over)})**."),
+        "",
+    ]
+    return [f"per-indicator budget exceeded ({m})" for m in over]
+
+
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def against(benchmark: dict[str, Any]) -> float | None:
@@ -713,6 +801,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="runs per part-1 case (median)")
     parser.add_argument("--skip-scale", action="store_true", help="only part 1")
     parser.add_argument(
+        "--budget-rounds", type=int, default=7, help="rounds for the per-indicator budget"
+    )
+    parser.add_argument("--budget-only", action="store_true", help="only the budget")
+    parser.add_argument(
         "--pandas-timeout",
         type=float,
         default=300.0,
@@ -744,8 +836,10 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bwmonitor-bench-compare-") as tmp:
-            problems += part1(args, Path(tmp), lines)
-            if not args.skip_scale:
+            problems += per_indicator_budget(args, Path(tmp), lines)
+            if not args.budget_only:
+                problems += part1(args, Path(tmp), lines)
+            if not args.skip_scale and not args.budget_only:
                 problems += part2(args, Path(tmp), lines)
     except RunFailed as error:
         print(f"benchmark run failed: {error}", file=sys.stderr)
