@@ -66,6 +66,8 @@ COROP = {
 }
 DRENTHE_GM = [gm for members in COROP.values() for gm in members]
 BENCHMARKS = ["PV22", "NL01"]
+# CBS publishes some figures for GGD regions; GGD Drenthe is exactly the province
+SAME_AREA = {"GG0706": "PV22"}
 REGIONS = [*DRENTHE_GM, "CR07", "CR08", "CR09", "regiodeal_zuid_oost", "regiodeal_noord"]
 CHECK_REGION = "CR08"
 CHECK_INDICATORS = ["bijstand_per_1000", "inwoners", "inkomen_per_inwoner", "besteedbaar_inkomen"]
@@ -141,13 +143,23 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
             for dim, code in ind.get("filters", {}).items():
                 if dim in df.columns:
                     df = df[df[dim] == code]
+            # one year per table: the series' label, else TableInfos' Period ("2024")
+            single = f"{year}JJ00" if year else f"{str(meta.get('period', '')).strip()}JJ00"
             part = pd.DataFrame(
                 {
                     "region": df[geo].astype(str).values,
-                    "period": df[times[0]].astype(str).values if times else f"{year}JJ00",
+                    "period": df[times[0]].astype(str).values if times else single,
                     "value": df[column].astype(float).values,
                 }
             )
+            for dim, codes in ind.get("sum_over", {}).items():
+                # rows of every code added up; a region without all of them gets no value
+                part = part[df[dim].isin(codes).values] if dim in df.columns else part[:0]
+                part = (
+                    part.groupby(["region", "period"])["value"].agg(["sum", "count"]).reset_index()
+                )
+                part = part[part["count"] == len(codes)].rename(columns={"sum": "value"})
+                part = part[["region", "period", "value"]]
             frames.append(part.dropna(subset=["value"]))
         if frames:
             pub = pd.concat(frames, ignore_index=True)
@@ -160,6 +172,12 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
                 }
             )
         pub["region"] = pub["region"].replace("NL00", "NL01")
+        # a GGD region with exactly a province's or COROP region's municipalities is it
+        for ggd, target in SAME_AREA.items():
+            copy = pub[pub["region"] == ggd].assign(region=target)
+            taken = set(zip(pub["region"], pub["period"], strict=True))
+            copy = copy[[(target, p) not in taken for p in copy["period"]]]
+            pub = pd.concat([pub, copy], ignore_index=True)
         published[indicator_id] = pub
 
     # 2. computed values for regions without a published one, in dependency order
@@ -200,19 +218,16 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
         nl["target"] = "NL01"
         members = pd.concat([members, nl[["target", "member", "period"]]], ignore_index=True)
         values = pub[["region", "period", "value"]].copy()
-        if rule == "weighted_mean":
-            weights = fill(ind["weight"])[["region", "period", "value"]]
-            values = values.merge(
-                weights.rename(columns={"value": "weight"}), on=["region", "period"]
-            )
-        else:
-            values["weight"] = 1.0
         joined = members.merge(
             values,
             left_on=["member", "period"],
             right_on=["region", "period"],
             how="left",
         )
+        if rule == "weighted_mean":
+            joined = with_weights(joined, members, ind)
+        else:
+            joined["weight"] = 1.0
         joined["present"] = joined["value"].notna() & joined["weight"].notna()
         joined["weighted"] = joined["value"] * joined["weight"]
         grouped = (
@@ -238,6 +253,49 @@ def pandas_compare(catalog_path: Path, table_dirs: list[Path], region: str) -> d
         computed = marked[marked["_merge"] == "left_only"].drop(columns="_merge")
         complete[indicator_id] = pd.concat([pub, computed], ignore_index=True)
         return complete[indicator_id]
+
+    def with_weights(joined, members, ind):
+        """Each member's weight: the first of weight, weight_fallback that every member
+        of the target has in the period or else the nearest year (the earlier of two)."""
+        chosen = None
+        for weight_id in [ind["weight"], ind.get("weight_fallback")]:
+            if weight_id is None:
+                continue
+            weights = fill(weight_id)[["region", "period", "value"]].dropna(subset=["value"])
+            weights = weights[weights["period"].str.endswith("JJ00")]
+            sizes = members.groupby(["target", "period"]).size().rename("size")
+            found = members.merge(
+                weights.rename(columns={"region": "member", "period": "weight_period"}),
+                on="member",
+            )
+            counts = found.groupby(["target", "period", "weight_period"]).size().rename("n")
+            counts = counts.reset_index().merge(sizes.reset_index(), on=["target", "period"])
+            counts = counts[counts["n"] == counts["size"]].copy()
+            counts["distance"] = (
+                counts["weight_period"].str[:4].astype(int) - counts["period"].str[:4].astype(int)
+            ).abs()
+            best = counts.sort_values(["distance", "weight_period"]).drop_duplicates(
+                ["target", "period"]
+            )[["target", "period", "weight_period"]]
+            best["weight_id"] = weight_id
+            if chosen is not None:
+                seen = set(zip(chosen["target"], chosen["period"], strict=True))
+                pairs = zip(best["target"], best["period"], strict=True)
+                keep = [(t, p) not in seen for t, p in pairs]
+                best = best[keep]
+                chosen = pd.concat([chosen, best], ignore_index=True)
+            else:
+                chosen = best
+        figures = pd.concat(
+            [
+                fill(w)[["region", "period", "value"]].assign(weight_id=w)
+                for w in [ind["weight"], ind.get("weight_fallback")]
+                if w is not None
+            ],
+            ignore_index=True,
+        ).rename(columns={"region": "member", "period": "weight_period", "value": "weight"})
+        joined = joined.merge(chosen, on=["target", "period"])
+        return joined.merge(figures, on=["member", "weight_period", "weight_id"], how="left")
 
     for indicator_id in indicators:
         fill(indicator_id)

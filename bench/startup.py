@@ -8,9 +8,11 @@ pre-renovation compare (the tag's `src/`, unpacked by `git archive`, on PYTHONPA
 in its own process on the shipped snapshot (an empty store). Wall time is taken around
 the process; CPU time (user + system) comes from `os.wait4`, and varies less when other
 work shares the machine. The report gives medians, the ratios to the polars import, the
-heavy packages each compare imports (`python -X importtime`), and checks that both
-versions print the same bytes. It is written to bench/results/startup-latest.md; the
-script exits 1 when today's compare takes more than 2.5x the import by either measure.
+heavy packages each compare imports (`python -X importtime`), and checks that every
+round prints what the first compare printed (and says whether the pre-renovation code
+printed the same; since issues 14 and 15 it does not). It is written to
+bench/results/startup-latest.md; the script exits 1 when today's compare takes more than
+2.5x the import by either measure.
 """
 
 from __future__ import annotations
@@ -43,8 +45,14 @@ class Run:
 
 def run(args: list[str], env: dict[str, str]) -> Run:
     started = time.perf_counter()
+    # outside the repository: its ./indicators.toml is today's catalogue, which the
+    # pre-renovation code cannot read; each version takes its own shipped one
     process = subprocess.Popen(
-        [sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        [sys.executable, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=tempfile.gettempdir(),
     )
     assert process.stdout is not None
     stdout = process.stdout.read()
@@ -60,6 +68,7 @@ def imported_packages(env: dict[str, str]) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", *COMPARE],
         env=env,
+        cwd=tempfile.gettempdir(),
         capture_output=True,
         text=True,
         check=True,
@@ -119,7 +128,9 @@ def main() -> int:
             rounds["today"].append(run(COMPARE, plain))
             rounds["pre"].append(run(COMPARE, before))
         imports = {"today": imported_packages(plain), "pre": imported_packages(before)}
-    same_output = all(r.stdout == rounds["pre"][0].stdout for r in [first, *rounds["today"]])
+    # a compare from the kept observations prints what the first one computed
+    same_output = all(r.stdout == first.stdout for r in rounds["today"])
+    as_before = first.stdout == rounds["pre"][0].stdout
     wall = {k: statistics.median(r.wall for r in v) for k, v in rounds.items()}
     cpu = {k: statistics.median(r.cpu for r in v) for k, v in rounds.items()}
     label = {
@@ -154,7 +165,14 @@ def main() -> int:
             for p in PACKAGES
         ),
         "",
-        f"Output: {'byte-identical' if same_output else 'DIFFERENT'} to the pre-renovation code.",
+        f"Output: every round {'byte-identical' if same_output else 'DIFFERENT'} to the "
+        "first compare (which computed the observations); "
+        + (
+            "byte-identical to the pre-renovation code."
+            if as_before
+            else "different from the pre-renovation code's, as issues 14 and 15 changed "
+            "what compare shows."
+        ),
         f"Machine at the end: {machine()}.",
     ]
     report = "\n".join(lines)
@@ -171,7 +189,7 @@ def main() -> int:
         if ratio > BUDGET
     ]
     if over or not same_output:
-        print(f"budget not met ({', '.join(over) or 'output differs'})")
+        print(f"budget not met ({', '.join(over) or 'the kept observations print otherwise'})")
         return 1
     return 0
 
