@@ -280,19 +280,24 @@ def municipality_comparisons(
     is the only one of its CBS classes (Emmen) against its 10 nearest instead
     (`--with nearest:10`), as docs/compare.md "Vergelijkbare gemeenten" advises; when
     the catalogue lacks nearest's context figures, its empty group of peers stays."""
-    from bwmonitor.compute.peers import DEFAULT_NEAREST, NEAREST, PEERS, PeerRequest
+    from bwmonitor.compute.peers import DEFAULT_NEAREST, NEAREST, PEERS, PeerRequest, groups_values
     from bwmonitor.pipeline.comparing import compare_with_groups, peer_group
 
     observations = data.observations.frame
     benchmarks = [data.registry.get(code) for code in (DRENTHE, NETHERLANDS)]
-    compared = []
-    for code in DRENTHE_MUNICIPALITIES:
-        focus = [data.registry.get(code)]
+    focuses = [[data.registry.get(code)] for code in DRENTHE_MUNICIPALITIES]
+    groups = []
+    for focus in focuses:
         group = peer_group(PeerRequest(PEERS), focus, observations, None)
         if not group.members:
             with suppress(InvalidInput):
                 nearest = PeerRequest(NEAREST, DEFAULT_NEAREST)
                 group = peer_group(nearest, focus, observations, None)
+        groups.append(group)
+    # the twelve groups' means in one pass over the indicators, not one pass per group
+    values = groups_values(observations, data.catalog, indicators, groups)
+    compared = []
+    for focus, group, of_group in zip(focuses, groups, values, strict=True):
         compared.append(
             compare_with_groups(
                 observations,
@@ -302,6 +307,7 @@ def municipality_comparisons(
                 [group],
                 list(indicators),
                 gaps=data.observations.gaps,
+                values=[of_group],
             )
         )
     return compared
