@@ -173,14 +173,14 @@ def workbook_scores(comparison: Comparison, columns: Sequence[str]) -> Scores:
 def write_wheels(folder: Path, comparison: Comparison, columns: Sequence[str]) -> list[Path]:
     """A welvaartswiel per municipality of Drenthe and per region of the overview."""
     from bwmonitor.publish.folder import inside
-    from bwmonitor.publish.wheel import draw_wheel, save_wheel, wheel_sectors, wheel_tables
+    from bwmonitor.publish.wheel import save_wheel, wheel_sectors, wheel_tables
 
     names = {region.code: region.name for region in comparison.regions}
     written = []
     for code in wheel_regions(comparison, columns):
         records = [r for r in comparison.records if r.region == code]
-        figure = draw_wheel(names[code], wheel_sectors(records), wheel_tables(records))
-        written += save_wheel(figure, inside(folder, f"welvaartswiel-{code}"))
+        stem = inside(folder, f"welvaartswiel-{code}")
+        written += save_wheel(names[code], wheel_sectors(records), wheel_tables(records), stem)
     return written
 
 
