@@ -316,7 +316,7 @@ def groups_values(
         schema={"target": pl.String, "region": pl.String},
         orient="row",
     )
-    members = membership["region"].unique()
+    members = membership["region"].unique().to_list()
     yearly = observations.filter(pl.col("region").is_in(members) & year_periods())
     # a member's rows once per group it is in; in the observations' order
     targeted = yearly.join(membership, on="region", maintain_order="left_right")
