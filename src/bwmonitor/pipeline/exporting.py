@@ -93,6 +93,7 @@ def write_monitor_files(
     from bwmonitor.publish import tables
     from bwmonitor.publish.folder import inside
 
+    forget_wheels()
     indicators = select_indicators(data.catalog, [], [])
     columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
     long = tables.long_table(
@@ -128,6 +129,17 @@ def write_monitor_files(
     else:
         write_data()
     return used
+
+
+def forget_wheels() -> None:
+    """Each export draws its own wheels: the page and grafieken/ share them within one
+    export (wheel.drawn_wheel_svg), not with an earlier export of the same process."""
+    import sys
+
+    # only when loaded: an export without page and charts needs no matplotlib
+    wheel = sys.modules.get("bwmonitor.publish.wheel")
+    if wheel is not None:
+        wheel.drawn_wheel_svg.cache_clear()
 
 
 def scored_comparison(
