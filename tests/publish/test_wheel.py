@@ -14,7 +14,7 @@ from bwmonitor.compute.comparison import compare
 from bwmonitor.compute.observations import schema
 from bwmonitor.core import catalog as catalog_module
 from bwmonitor.core.regions import Level, Region
-from bwmonitor.publish.wheel import Sector, draw_wheel, save_wheel, wheel_sectors
+from bwmonitor.publish.wheel import Sector, save_wheel, wheel_sectors
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -115,8 +115,7 @@ def test_the_wheels_svg_has_its_themes_scores_and_legend_as_text(tmp_path: Path)
         Sector("Wonen", 7.3, 2, improving=1, deteriorating=1),
         Sector("Veiligheid", None, 0, improving=0, deteriorating=0),
     ]
-    figure = draw_wheel("Emmen", sectors, ["85039NED"])
-    [png, svg] = save_wheel(figure, tmp_path / "welvaartswiel-GM0114")
+    [png, svg] = save_wheel("Emmen", sectors, ["85039NED"], tmp_path / "welvaartswiel-GM0114")
     assert png.stat().st_size > 10_000
     texts = svg_texts(svg)
     joined = " | ".join(texts)

@@ -283,53 +283,104 @@ def nearest_peers(
 
 # ------------------------------------------------------------ the group's values
 
+#: a group's rows under its code, and per (indicator, period) its members with a figure
+GroupValues = tuple["pl.DataFrame", dict[tuple[str, str], int]]
+
 
 def group_values(
     observations: pl.DataFrame,
     catalog: Catalog,
     indicators: Sequence[Indicator],
     group: PeerGroup,
-) -> tuple[pl.DataFrame, dict[tuple[str, str], int]]:
+) -> GroupValues:
     """The group's value per indicator and year, as observation rows under the group's
     code, over the members with a value; and per (indicator, period) how many members
     had one (also where that gave no value: a weight missing)."""
+    [values] = groups_values(observations, catalog, indicators, [group])
+    return values
+
+
+def groups_values(
+    observations: pl.DataFrame,
+    catalog: Catalog,
+    indicators: Sequence[Indicator],
+    groups: Sequence[PeerGroup],
+) -> list[GroupValues]:
+    """`group_values` of each of `groups`, in their order, computed together: one pass
+    per indicator for all groups (the export's twelve municipality pages), each group a
+    `target` of its own, since two groups may share a code and members."""
     import polars as pl
 
-    members = list(group.members)
+    membership = pl.DataFrame(
+        [(str(index), member) for index, group in enumerate(groups) for member in group.members],
+        schema={"target": pl.String, "region": pl.String},
+        orient="row",
+    )
+    members = membership["region"].unique().to_list()
     yearly = observations.filter(pl.col("region").is_in(members) & year_periods())
+    # a member's rows once per group it is in; in the observations' order
+    targeted = yearly.join(membership, on="region", maintain_order="left_right")
+    by_indicator = targeted.partition_by("indicator", as_dict=True)
+    plain = yearly.partition_by("indicator", as_dict=True)
+    parts = _Parts(by_indicator, plain, targeted)
     frames = []
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[str, dict[tuple[str, str], int]] = {str(i): {} for i in range(len(groups))}
     for indicator in indicators:
-        rows, counted = _indicator_values(yearly, catalog, indicator, group.code)
-        counts |= {(indicator.id, period): n for period, n in counted.items()}
+        rows, counted = _indicator_values(parts, catalog, indicator)
+        for target, period, n in counted.iter_rows():
+            counts[target][(indicator.id, period)] = n
         if rows is not None:
-            frames.append(rows.select(observations.columns).cast(observations.schema))
-    if not frames:
-        return observations.clear(), counts
-    return pl.concat(frames), counts
+            frames.append(rows)
+    found = pl.concat(frames) if frames else None
+    results = []
+    for index, group in enumerate(groups):
+        rows = observations.clear()
+        if found is not None:
+            mine = found.filter(pl.col("target") == str(index))
+            rows = mine.with_columns(pl.lit(group.code).alias("region"))
+            rows = rows.select(observations.columns).cast(observations.schema)
+        results.append((rows, counts[str(index)]))
+    return results
 
 
-def _values(yearly: pl.DataFrame, indicator_id: str, name: str = "value") -> pl.DataFrame:
-    import polars as pl
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """The members' yearly observations, split by indicator once: with `target` (a
+    member's rows once per group) and without (the weights, per member)."""
 
-    return yearly.filter(
-        (pl.col("indicator") == indicator_id) & pl.col("value").is_not_null()
-    ).select("region", "period", pl.col("value").alias(name), "status", "source")
+    targeted: dict[tuple[object, ...], pl.DataFrame]
+    plain: dict[tuple[object, ...], pl.DataFrame]
+    empty: pl.DataFrame
+
+    def values(self, indicator_id: str, name: str = "value") -> pl.DataFrame:
+        import polars as pl
+
+        frame = self.targeted.get((indicator_id,), self.empty.clear())
+        return frame.filter(pl.col("value").is_not_null()).select(
+            "target", "region", "period", pl.col("value").alias(name), "status", "source"
+        )
+
+    def weights(self, indicator_id: str) -> pl.DataFrame:
+        import polars as pl
+
+        frame = self.plain.get((indicator_id,), self.empty.drop("target").clear())
+        return frame.filter(pl.col("value").is_not_null()).select("region", "period", "value")
 
 
 def _indicator_values(
-    yearly: pl.DataFrame, catalog: Catalog, indicator: Indicator, code: str
-) -> tuple[pl.DataFrame | None, dict[str, int]]:
+    parts: _Parts, catalog: Catalog, indicator: Indicator
+) -> tuple[pl.DataFrame | None, pl.DataFrame]:
     import polars as pl
 
     if indicator.ratio is not None:
         ratio = indicator.ratio
-        parts = _values(yearly, ratio.numerator, "a").join(
-            _values(yearly, ratio.denominator, "b").select("region", "period", "b"),
-            on=["region", "period"],
+        joined = parts.values(ratio.numerator, "a").join(
+            parts.values(ratio.denominator, "b").select("target", "region", "period", "b"),
+            on=["target", "region", "period"],
+            maintain_order="left",
         )
-        counts = _counts(parts)
-        grouped = parts.group_by("period").agg(
+        counts = _counts(joined)
+        grouped = joined.group_by("target", "period").agg(
             pl.len().alias("size"),
             pl.col("a").sum(),
             pl.col("b").sum(),
@@ -347,15 +398,15 @@ def _indicator_values(
                 pl.col("size"),
             ).alias("rule"),
         )
-        return _as_rows(rows, indicator, code), counts
-    values = _values(yearly, indicator.id)
+        return _as_rows(rows, indicator), counts
+    values = parts.values(indicator.id)
     counts = _counts(values)
     if indicator.aggregate is Aggregation.NONE:
         return None, counts
     if indicator.aggregate is Aggregation.WEIGHTED_MEAN:
-        return _weighted_mean(yearly, catalog, indicator, code, values), counts
+        return _weighted_mean(parts, catalog, indicator, values), counts
     # a count: the members' mean, so that the share reads "x% of a peer's"
-    rows = values.group_by("period").agg(
+    rows = values.group_by("target", "period").agg(
         pl.len().alias("size"),
         pl.col("value").mean(),
         status_of_parts(pl.col("status")).alias("status"),
@@ -364,26 +415,20 @@ def _indicator_values(
     rows = rows.with_columns(
         pl.format("gemiddelde van {} gemeenten (som / aantal)", pl.col("size")).alias("rule")
     )
-    return _as_rows(rows, indicator, code), counts
+    return _as_rows(rows, indicator), counts
 
 
 def _weighted_mean(
-    yearly: pl.DataFrame,
-    catalog: Catalog,
-    indicator: Indicator,
-    code: str,
-    values: pl.DataFrame,
+    parts: _Parts, catalog: Catalog, indicator: Indicator, values: pl.DataFrame
 ) -> pl.DataFrame | None:
     """sum(value x weight) / sum(weight) over the members with a value, with the weight
     a region would use (`chosen_weights`: the first of the indicator's weights that each
     of them has, in the same year or the nearest one)."""
     import polars as pl
 
-    figures = {weight_id: _values(yearly, weight_id) for weight_id in indicator.weights}
+    figures = {weight_id: parts.weights(weight_id) for weight_id in indicator.weights}
     figures = {weight_id: frame for weight_id, frame in figures.items() if frame.height}
-    members = values.select(
-        pl.lit(code).alias("target"), "period", pl.col("region").alias("member")
-    )
+    members = values.select("target", "period", pl.col("region").alias("member"))
     chosen = chosen_weights(indicator, members, figures)
     if chosen is None:
         return None
@@ -396,13 +441,11 @@ def _weighted_mean(
         )
         for weight_id, frame in figures.items()
     )
-    joined = (
-        values.join(members, left_on=["region", "period"], right_on=["member", "period"])
-        .join(chosen, on=["target", "period"])
-        .join(weights, on=["region", "weight_period", "weight_id"])
+    joined = values.join(chosen, on=["target", "period"], maintain_order="left").join(
+        weights, on=["region", "weight_period", "weight_id"], maintain_order="left"
     )
     grouped = (
-        joined.group_by("period")
+        joined.group_by("target", "period")
         .agg(
             pl.len().alias("size"),
             (pl.col("value") * pl.col("w")).sum().alias("weighted"),
@@ -419,11 +462,12 @@ def _weighted_mean(
         (pl.col("weighted") / pl.col("weights")).alias("value"),
         weighted_mean_rule(indicator, known).alias("rule"),
     )
-    return _as_rows(rows, indicator, code)
+    return _as_rows(rows, indicator)
 
 
-def _counts(values: pl.DataFrame) -> dict[str, int]:
-    return dict(values.group_by("period").len().iter_rows())
+def _counts(values: pl.DataFrame) -> pl.DataFrame:
+    """(target, period, n): how many members had a figure."""
+    return values.group_by("target", "period").len()
 
 
 def _sources() -> pl.Expr:
@@ -432,12 +476,13 @@ def _sources() -> pl.Expr:
     return pl.col("source").drop_nulls().unique().sort().str.join(", ").alias("source")
 
 
-def _as_rows(rows: pl.DataFrame, indicator: Indicator, code: str) -> pl.DataFrame:
+def _as_rows(rows: pl.DataFrame, indicator: Indicator) -> pl.DataFrame:
+    """Observation rows with the group's `target` (its code comes later)."""
     import polars as pl
 
     return rows.select(
+        "target",
         pl.lit(indicator.id).alias("indicator"),
-        pl.lit(code).alias("region"),
         "period",
         "value",
         "status",

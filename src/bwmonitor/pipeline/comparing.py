@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow, compare
 from bwmonitor.compute.peers import (
     PEERS,
+    GroupValues,
     PeerGroup,
     PeerRequest,
     classes_year,
-    group_values,
+    groups_values,
     nearest_peers,
     no_value_reason,
     peer_request,
@@ -79,15 +81,19 @@ def compare_with_groups(
     year: int | None = None,
     gaps: dict[str, list[str]] | None = None,
     window: int = TREND_WINDOW,
+    values: Sequence[GroupValues] | None = None,
 ) -> Comparison:
     """`focus` against the regions `others` and the peer `groups`, each group's mean a
     benchmark like any region's (`compare`), with its counts (`with_group_counts`).
-    `compare` and the HTML report's municipality pages both compare this way."""
+    `compare` and the HTML report's municipality pages both compare this way. `values`:
+    the groups' `groups_values` when the caller computed them (for many groups at once)."""
+    if values is None:
+        values = groups_values(observations, catalog, selected, groups)
     counts: dict[str, dict[tuple[str, str], int]] = {}
-    for group in groups:
+    for group, (rows, counted) in zip(groups, values, strict=True):
         # the group's values join the observations under its code, so that compare
         # treats it as any benchmark (years, differences, shares)
-        rows, counts[group.code] = group_values(observations, catalog, selected, group)
+        counts[group.code] = counted
         observations = observations.vstack(rows)
     comparison = compare(
         observations,

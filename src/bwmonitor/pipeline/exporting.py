@@ -93,6 +93,7 @@ def write_monitor_files(
     from bwmonitor.publish import tables
     from bwmonitor.publish.folder import inside
 
+    forget_wheels()
     indicators = select_indicators(data.catalog, [], [])
     columns = tables.overview_columns(focus or tables.DEFAULT_FOCUS)
     long = tables.long_table(
@@ -128,6 +129,17 @@ def write_monitor_files(
     else:
         write_data()
     return used
+
+
+def forget_wheels() -> None:
+    """Each export draws its own wheels: the page and grafieken/ share them within one
+    export (wheel.drawn_wheel_svg), not with an earlier export of the same process."""
+    import sys
+
+    # only when loaded: an export without page and charts needs no matplotlib
+    wheel = sys.modules.get("bwmonitor.publish.wheel")
+    if wheel is not None:
+        wheel.drawn_wheel_svg.cache_clear()
 
 
 def scored_comparison(
@@ -173,14 +185,14 @@ def workbook_scores(comparison: Comparison, columns: Sequence[str]) -> Scores:
 def write_wheels(folder: Path, comparison: Comparison, columns: Sequence[str]) -> list[Path]:
     """A welvaartswiel per municipality of Drenthe and per region of the overview."""
     from bwmonitor.publish.folder import inside
-    from bwmonitor.publish.wheel import draw_wheel, save_wheel, wheel_sectors, wheel_tables
+    from bwmonitor.publish.wheel import save_wheel, wheel_sectors, wheel_tables
 
     names = {region.code: region.name for region in comparison.regions}
     written = []
     for code in wheel_regions(comparison, columns):
         records = [r for r in comparison.records if r.region == code]
-        figure = draw_wheel(names[code], wheel_sectors(records), wheel_tables(records))
-        written += save_wheel(figure, inside(folder, f"welvaartswiel-{code}"))
+        stem = inside(folder, f"welvaartswiel-{code}")
+        written += save_wheel(names[code], wheel_sectors(records), wheel_tables(records), stem)
     return written
 
 
@@ -280,19 +292,24 @@ def municipality_comparisons(
     is the only one of its CBS classes (Emmen) against its 10 nearest instead
     (`--with nearest:10`), as docs/compare.md "Vergelijkbare gemeenten" advises; when
     the catalogue lacks nearest's context figures, its empty group of peers stays."""
-    from bwmonitor.compute.peers import DEFAULT_NEAREST, NEAREST, PEERS, PeerRequest
+    from bwmonitor.compute.peers import DEFAULT_NEAREST, NEAREST, PEERS, PeerRequest, groups_values
     from bwmonitor.pipeline.comparing import compare_with_groups, peer_group
 
     observations = data.observations.frame
     benchmarks = [data.registry.get(code) for code in (DRENTHE, NETHERLANDS)]
-    compared = []
-    for code in DRENTHE_MUNICIPALITIES:
-        focus = [data.registry.get(code)]
+    focuses = [[data.registry.get(code)] for code in DRENTHE_MUNICIPALITIES]
+    groups = []
+    for focus in focuses:
         group = peer_group(PeerRequest(PEERS), focus, observations, None)
         if not group.members:
             with suppress(InvalidInput):
                 nearest = PeerRequest(NEAREST, DEFAULT_NEAREST)
                 group = peer_group(nearest, focus, observations, None)
+        groups.append(group)
+    # the twelve groups' means in one pass over the indicators, not one pass per group
+    values = groups_values(observations, data.catalog, indicators, groups)
+    compared = []
+    for focus, group, of_group in zip(focuses, groups, values, strict=True):
         compared.append(
             compare_with_groups(
                 observations,
@@ -302,6 +319,7 @@ def municipality_comparisons(
                 [group],
                 list(indicators),
                 gaps=data.observations.gaps,
+                values=[of_group],
             )
         )
     return compared

@@ -773,7 +773,7 @@ def _standings(
 def wheel_markup(name: str, records: Sequence[ComparisonRow], prefix: str) -> Markup:
     """The welvaartswiel (publish/wheel.py, matplotlib: loaded only here, when a page
     is written) as inline SVG with a title and a description that say what it shows."""
-    from bwmonitor.publish.wheel import draw_wheel, wheel_sectors, wheel_svg, wheel_tables
+    from bwmonitor.publish.wheel import drawn_wheel_svg, wheel_sectors, wheel_tables
 
     sectors = wheel_sectors(records)
     parts = []
@@ -787,7 +787,8 @@ def wheel_markup(name: str, records: Sequence[ComparisonRow], prefix: str) -> Ma
         "Per thema de thema-score 0–10 (buitenring) en de trend van het thema "
         "(binnenring): " + "; ".join(parts) + "."
     )
-    svg = wheel_svg(draw_wheel(name, sectors, wheel_tables(records)))
+    # drawn once: the export's grafieken/ reuse this wheel's SVG (wheel.save_wheel)
+    svg = drawn_wheel_svg(name, tuple(sectors), tuple(wheel_tables(records)))
     return inline_svg(svg, prefix, f"Welvaartswiel {name}", desc)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from matplotlib.patches import Patch
@@ -256,6 +257,29 @@ def wheel_svg(figure: charts.ChartFigure) -> str:
     return buffer.getvalue()
 
 
-def save_wheel(figure: charts.ChartFigure, stem: Path) -> list[Path]:
-    """`stem.png` and `stem.svg`, reproducibly (charts.save)."""
-    return charts.save(figure, stem)
+@lru_cache(maxsize=64)
+def drawn_wheel_svg(name: str, sectors: tuple[Sector, ...], tables: tuple[str, ...]) -> str:
+    """The SVG text of `draw_wheel(name, sectors, tables)`, drawn once per process: the
+    export's page and its grafieken/ show the same wheel, and matplotlib takes about
+    0.2 s to write one."""
+    return wheel_svg(draw_wheel(name, sectors, tables))
+
+
+def save_wheel(
+    name: str, sectors: Sequence[Sector], tables: Sequence[str], stem: Path
+) -> list[Path]:
+    """`stem.png` (200 dpi) and `stem.svg` of the wheel, reproducibly. The SVG is the
+    text the page shows (`drawn_wheel_svg`, from a figure of its own: a figure that has
+    been saved as PNG first lays its SVG out differently); the PNG comes from a fresh
+    figure, as `charts.save` writes it."""
+    from matplotlib import pyplot
+
+    svg_text = drawn_wheel_svg(name, tuple(sectors), tuple(tables))
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_name(stem.name + ".png"), stem.with_name(stem.name + ".svg")
+    figure = draw_wheel(name, sectors, tables)
+    with charts._house_style():
+        figure.savefig(png, format="png", dpi=200, metadata={"Software": None})
+    pyplot.close(figure)
+    svg.write_bytes(svg_text.encode("utf-8"))
+    return [png, svg]
