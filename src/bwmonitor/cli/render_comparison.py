@@ -16,6 +16,7 @@ from bwmonitor.cli.terminal_layout import Cell, Column, Row, print_rows
 from bwmonitor.compute.aggregation import by_note, same_area_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow
+from bwmonitor.compute.peers import distance_drivers
 from bwmonitor.compute.ranking import LEVEL_PLURALS, RANKED_LEVELS, Summary
 from bwmonitor.compute.scores import ThemeStanding
 from bwmonitor.compute.trend import (
@@ -375,10 +376,7 @@ def peer_lines(records: list[ComparisonRow]) -> list[str]:
         else:
             lines.append(f"{benchmark.region_name}: {', '.join(names)} ({group['rule']}).")
         if group["distance_shares"]:
-            shares = sorted(group["distance_shares"].items(), key=lambda kv: -kv[1])
-            drivers = ", ".join(
-                f"{label} {dutch_number(share * 100, 0)}%" for label, share in shares
-            )
+            drivers = distance_drivers(group["distance_shares"])
             lines.append(f"{benchmark.region_name}: aandeel in de afstand: {drivers}.")
     if groups:
         lines.append(

@@ -501,3 +501,10 @@ def no_value_reason(indicator: Indicator, group: PeerGroup, with_value: int, yea
     if with_value == 0:
         return f"geen van de {len(group.members)} gemeenten heeft een cijfer voor {year}"
     return f"het gewicht '{indicator.weight}' ontbreekt voor gemeenten met een cijfer in {year}"
+
+
+def distance_drivers(shares: Mapping[str, float]) -> str:
+    """What makes `nearest` near, for a reader: each context indicator's share of the
+    distance, largest first ("inwoners 47%, omgevingsadressendichtheid 25%, ...")."""
+    ordered = sorted(shares.items(), key=lambda item: -item[1])
+    return ", ".join(f"{label} {dutch_number(share * 100, 0)}%" for label, share in ordered)

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from bwmonitor.compute.aggregation import by_note, weight_notes
 from bwmonitor.compute.breaks import BREAK_MARK, definition_breaks
 from bwmonitor.compute.comparison import BenchmarkValue, Comparison, ComparisonRow, compare
-from bwmonitor.compute.peers import PEERS
+from bwmonitor.compute.peers import PEERS, distance_drivers
 from bwmonitor.compute.ranking import LEVEL_PLURALS, Summary
 from bwmonitor.compute.scores import RANK_CAVEAT, RANK_FORMULA, score_formula, welfare_themes
 from bwmonitor.compute.trend import (
@@ -740,10 +740,7 @@ def peer_lines(name: str, benchmarks: Sequence[BenchmarkValue]) -> list[str]:
                 f"daarom vergeleken met de {benchmark.region_name}: {names} ({group['rule']})."
             )
         if group["distance_shares"]:
-            shares = sorted(group["distance_shares"].items(), key=lambda kv: -kv[1])
-            drivers = ", ".join(
-                f"{label} {dutch_number(share * 100, 0)}%" for label, share in shares
-            )
+            drivers = distance_drivers(group["distance_shares"])
             lines.append(f"Aandeel in de afstand: {drivers}.")
     if lines:
         lines.append(
