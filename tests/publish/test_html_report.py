@@ -152,6 +152,13 @@ def test_the_page_loads_nothing_from_anywhere(shipped: str) -> None:
     assert "default-src 'none'" in shipped and "script-src 'sha256-" in shipped
 
 
+def test_the_legend_names_the_page_own_quarter_marks(shipped: str) -> None:
+    """The page marks quarters with ● and ○ on blue and orange: its legend says that,
+    not the workbook's green and red."""
+    assert "● (blauw): beste kwart, ○ (oranje): slechtste kwart" in shipped
+    assert "groen: beste kwart" not in shipped
+
+
 def test_same_data_same_bytes(shipped_exports: ShippedExports, tmp_path: Path) -> None:
     """A second export of the same data writes the same page, byte for byte."""
     env = {"BWMONITOR_DATA_DIR": str(tmp_path / "store"), "BWMONITOR_CATALOG": ""}

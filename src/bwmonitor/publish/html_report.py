@@ -54,7 +54,7 @@ from bwmonitor.core.periods import COMPUTED_MARK, MARKER_LEGEND, marks
 from bwmonitor.core.regions import DRENTHE_MUNICIPALITIES, Region, RegionRegistry
 from bwmonitor.core.units import Quantity, Unit
 from bwmonitor.publish.formula_guard import neutralise
-from bwmonitor.publish.workbook import LICENCE, OVERVIEW_LEGEND, SourceRow
+from bwmonitor.publish.workbook import LICENCE, POSITION_LEGEND, SUMMARY_LEGEND, SourceRow
 
 if TYPE_CHECKING:
     import polars as pl
@@ -985,7 +985,9 @@ def legend_lines(
         "(som, som/som of gewogen gemiddelde; zie de CSV-export, kolom regel)",
         MARKER_LEGEND,
         ". = geen cijfer (niet gepubliceerd, of niet eerlijk uit gemeenten samen te stellen)",
-        *OVERVIEW_LEGEND,
+        # the page marks the quarters with a symbol and a word, coloured blue and orange
+        f"{POSITION_LEGEND}; ● (blauw): beste kwart, ○ (oranje): slechtste kwart",
+        SUMMARY_LEGEND,
         *trend_legend_lines(
             [r.trend_window for r in records if r.trend_window],
             trends=any(r.trend_n for r in records),

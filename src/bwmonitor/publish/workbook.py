@@ -294,12 +294,19 @@ def _overview_sheet(
     return len(headers)
 
 
-OVERVIEW_LEGEND = (
+POSITION_LEGEND = (
     "positie: k van N = de k-de van de N gemeenten, COROP-gebieden of provincies (het "
     "niveau van de regio) met een cijfer dat jaar; 1 = beste (zonder beter of slechter: "
-    "1 = hoogste); groen: beste kwart, rood: slechtste kwart",
+    "1 = hoogste)"
+)
+SUMMARY_LEGEND = (
     "Samenvatting: beste en slechtste kwart van de positie; indicatoren zonder beter of "
-    "slechter en aantallen tellen daar niet mee",
+    "slechter en aantallen tellen daar niet mee"
+)
+#: the workbook fills the best quarter green and the worst red (the report: its own)
+OVERVIEW_LEGEND = (
+    f"{POSITION_LEGEND}; groen: beste kwart, rood: slechtste kwart",
+    SUMMARY_LEGEND,
 )
 
 
