@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import pickle
 import sys
@@ -276,3 +277,9 @@ class ShippedExports:
 @pytest.fixture(scope="session")
 def shipped_exports(tmp_path_factory: pytest.TempPathFactory) -> ShippedExports:
     return ShippedExports(tmp_path_factory.mktemp("shipped"))
+
+
+def toml_string(text: str) -> str:
+    """`text` as a TOML basic string (JSON's escapes are TOML's), for catalogues a test
+    writes, hostile ones included."""
+    return json.dumps(text)

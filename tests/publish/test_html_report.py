@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from bwmonitor.cli import app
 from tests.conftest import Project, ShippedExports
+from tests.conftest import toml_string as q
 
 runner = CliRunner()
 PAGE = "monitor-brede-welvaart.html"
@@ -31,11 +32,6 @@ ONERROR = '<img src="x" onerror="window.__pwned = 2">'
 JS_LINK = '<a href="javascript:alert(3)">klik</a>'
 FORMULA = '=HYPERLINK("http://x","y")'
 SVG_ONLOAD = "<svg onload=alert(4)>"
-
-
-def q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(text)
 
 
 HOSTILE_CATALOG = f"""

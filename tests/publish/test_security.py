@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typer.testing import CliRunner
 from bwmonitor.cli import app
 from bwmonitor.core.errors import BwmonitorError
 from tests.conftest import POPULATION_INDICATOR
+from tests.conftest import toml_string as q
 
 runner = CliRunner()
 
@@ -26,11 +26,6 @@ PLUS = "+1+cmd|' /C calc'!A0"
 MINUS = "-2+3"
 AT = "@SUM(1+1)"
 CSV_NAME = "+bron.csv"
-
-
-def q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(text)
 
 
 HOSTILE_CATALOG = f"""

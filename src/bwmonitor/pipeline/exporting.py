@@ -264,12 +264,11 @@ def write_html_report(
     report, shown on the page."""
     from bwmonitor.fetch.cbs import feed_url
     from bwmonitor.publish.folder import inside
-    from bwmonitor.publish.html_report import REPORT_FILE, write_report
+    from bwmonitor.publish.html_report import REPORT_FILE, build, write_report
     from bwmonitor.publish.sources import source_rows
 
     sources, created = source_rows(data.view, used, stale, feed_url)
-    write_report(
-        inside(folder, REPORT_FILE),
+    context = build(
         data.observations.frame,
         data.catalog,
         data.registry,
@@ -279,9 +278,9 @@ def write_html_report(
         sources,
         created,
         gaps=data.observations.gaps,
-        changes=changes,
         municipalities=municipality_comparisons(data, indicators),
     )
+    write_report(inside(folder, REPORT_FILE), context, changes)
 
 
 def municipality_comparisons(

@@ -246,38 +246,10 @@ class Source:
     note: str
 
 
-def write_report(
-    path: Path,
-    observations: pl.DataFrame,
-    catalog: Catalog,
-    registry: RegionRegistry,
-    indicators: Sequence[Indicator],
-    columns: Sequence[str],
-    long: pl.DataFrame,
-    sources: Sequence[SourceRow],
-    created: datetime,
-    gaps: dict[str, list[str]] | None = None,
-    changes: str | None = None,
-    municipalities: Sequence[Comparison] = (),
-) -> None:
-    """Write the report to `path`. `columns`: the overview's regions (focus, Drenthe,
-    Nederland); `long`: the export's long table (for the weights' footnotes);
-    `changes`: update's change report in Markdown, when update writes the page;
-    `municipalities`: per municipality of Drenthe its comparison with Drenthe,
-    Nederland and its peers (pipeline/exporting.municipality_comparisons)."""
-    context = build(
-        observations,
-        catalog,
-        registry,
-        indicators,
-        columns,
-        long,
-        sources,
-        created,
-        gaps,
-        municipalities,
-    )
-    page = render(context | {"changes": changes})
+def write_report(path: Path, context: Mapping[str, object], changes: str | None = None) -> None:
+    """Write the page of `context` (`build`) to `path`; `changes`: update's change report
+    in Markdown, when update writes the page."""
+    page = render({**context, "changes": changes})
     path.write_bytes(page.encode("utf-8"))
 
 
@@ -293,7 +265,10 @@ def build(
     gaps: dict[str, list[str]] | None = None,
     municipalities: Sequence[Comparison] = (),
 ) -> dict[str, object]:
-    """The template's context."""
+    """The template's context. `columns`: the overview's regions (focus, Drenthe,
+    Nederland); `long`: the export's long table (for the weights' footnotes);
+    `municipalities`: per municipality of Drenthe its comparison with Drenthe,
+    Nederland and its peers (pipeline/exporting.municipality_comparisons)."""
     regions = [registry.get(code) for code in columns]
     # the overview is `compare --region <columns>`: every region its own record
     overview = compare(observations, catalog, regions, [], indicators, gaps=gaps)
